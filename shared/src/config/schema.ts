@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { GHL_ED25519_PUBLIC_KEY, GHL_RSA_PUBLIC_KEY } from './ghl-keys';
+
+/** A comma-separated list; empty entries are dropped. */
+const list = z
+  .string()
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as Europe/Madrid');
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Every setting of both services, with its default, in one place. Names are the environment variables;
+ * units are in the names where they are not obvious. The README's configuration table mirrors this.
+ */
+export const configSchema = z.object({
+  PORT: int(0, 65535).default(8000),
+  METRICS_PORT: int(0, 65535).default(9100),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every Redis key; wrap it in braces (`{bull}`) on Redis Cluster so all keys share a slot. */
+  QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/, 'must be non-empty and contain no ":" or spaces').default('bull'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  WEBHOOK_SECRET: list.default([]),
+  GHL_WEBHOOK_PUBLIC_KEY: z.string().default(GHL_ED25519_PUBLIC_KEY),
+  GHL_WEBHOOK_RSA_PUBLIC_KEY: z.string().default(GHL_RSA_PUBLIC_KEY),
+  /** How far a GHL body's `timestamp` may lie in the future (clock skew), in seconds. */
+  WEBHOOK_MAX_FUTURE_SKEW_SECONDS: int(0).default(300),
+  /** How long a webhookId / message id is remembered; longer than GHL's retry horizon. */
+  DEDUPE_TTL_SECONDS: int(60).default(3 * 24 * 3600),
+  MAX_BODY_BYTES: int(1024).default(256 * 1024),
+  /** Channels the bot answers; messages on others are acknowledged and counted as ignored. */
+  ACCEPTED_CHANNELS: list.default(['whatsapp']),
+  RATE_LIMIT_PER_IP: int(0).default(30),
+  RATE_LIMIT_PER_PHONE: int(0).default(100),
+  RATE_LIMIT_WINDOW_SECONDS: int(1).default(60),
+  /** Express `trust proxy`: hops or subnets to trust for the client IP (`false`, `1`, `loopback, 10.0.0.0/8`). */
+  TRUST_PROXY: z.string().default('false'),
+  /** Longest `?wait=N` a caller may ask for, in seconds. */
+  MAX_WAIT_SECONDS: int(0, 300).default(30),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+
+  JOB_ATTEMPTS: int(1, 50).default(5),
+  JOB_BACKOFF_MS: int(0).default(2000),
+  /** Completed jobs are trimmed by age and count; failed ones stay longer so they can be replayed. */
+  JOB_KEEP_COMPLETED_SECONDS: int(0).default(24 * 3600),
+  JOB_KEEP_COMPLETED_COUNT: int(0).default(10_000),
+  JOB_KEEP_FAILED_SECONDS: int(0).default(14 * 24 * 3600),
+  JOB_KEEP_FAILED_COUNT: int(0).default(100_000),
+  RUN_RECORD_TTL_DAYS: int(1).default(14),
+
+  GHL_API_BASE_URL: z.string().url().default('https://services.leadconnectorhq.com'),
+  GHL_API_TOKEN: z.string().optional(),
+  GHL_LOCATION_ID: z.string().optional(),
+  GHL_CALENDAR_ID: z.string().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  BUSINESS_TIMEZONE: timeZone.default('UTC'),
+  MIN_BUDGET: z.coerce.number().min(0).default(500),
+  WORKER_CONCURRENCY: int(1, 1000).default(20),
+  SHUTDOWN_TIMEOUT_MS: int(0).default(20_000),
+  /** Warn instead of refusing to start when Redis could evict queue keys (see docs). */
+  ALLOW_EVICTING_REDIS: bool.default(false),
+});
+
+export type Config = z.infer<typeof configSchema>;

@@ -1,0 +1,26 @@
+import type { ErrorCode } from '../errors/codes';
+
+/** How a run ended (`queued` and `running` are read from the queue before the worker has written a record). */
+export type FinalState = 'completed' | 'waiting_for_customer' | 'rejected' | 'ignored' | 'failed';
+export type RunState = FinalState | 'queued' | 'running';
+
+/** The API reference's "Workflow Response", plus what on-call needs to understand a failure. */
+export interface RunRecord {
+  workflow_run_id: string;
+  final_state: RunState;
+  nodes_executed: string[];
+  result: {
+    booking_created: boolean;
+    appointment_id: string | null;
+    scheduled_time: string | null;
+    customer: { name: string | null; goal: string | null; budget: number | null };
+  } | null;
+  /** Seconds from the worker's start to the end of the run. */
+  execution_time: number | null;
+  event_type?: string;
+  error?: { code: ErrorCode; message: string } | null;
+  /** What the customer was answered, when something was sent. */
+  reply?: string | null;
+  attempts?: number;
+  finished_at?: string;
+}

@@ -1,0 +1,85 @@
+import type { Redis } from 'ioredis';
+import { productKeys } from '../redis/keys';
+import type { RunRecord } from './run-record';
+
+export interface ClusterCounters {
+  processed_messages: number;
+  successful_bookings: number;
+  failed_bookings: number;
+  /** Mean seconds per processed message, over the cluster's life. */
+  average_processing_time: number;
+  last_error: { code: string; message: string; at: string } | null;
+}
+
+export type DependencyName = 'ghl_api' | 'openai_api';
+export interface DependencyStatus {
+  status: 'connected' | 'error' | 'not_configured' | 'unknown';
+  at: string | null;
+  detail?: string;
+}
+
+/**
+ * Run records and cluster-wide counters. The worker writes, the ingest reads; any replica sees the same
+ * numbers because they live in Redis.
+ */
+export class RunStore {
+  private readonly keys;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly recordTtlSeconds = 14 * 24 * 3600,
+  ) {
+    this.keys = productKeys(prefix);
+  }
+
+  async save(record: RunRecord): Promise<void> {
+    await this.redis.set(this.keys.run(record.workflow_run_id), JSON.stringify(record), 'EX', this.recordTtlSeconds);
+  }
+
+  async get(runId: string): Promise<RunRecord | null> {
+    const raw = await this.redis.get(this.keys.run(runId));
+    return raw ? (JSON.parse(raw) as RunRecord) : null;
+  }
+
+  /** Counts one processed message (and a booking outcome, when there was one). */
+  async countProcessed(outcome: { seconds: number; booking?: 'created' | 'failed' }): Promise<void> {
+    const tx = this.redis.multi();
+    tx.hincrby(this.keys.counters, 'processed', 1);
+    tx.hincrbyfloat(this.keys.counters, 'processing_seconds', outcome.seconds);
+    if (outcome.booking === 'created') tx.hincrby(this.keys.counters, 'bookings_ok', 1);
+    if (outcome.booking === 'failed') tx.hincrby(this.keys.counters, 'bookings_failed', 1);
+    await tx.exec();
+  }
+
+  async recordError(code: string, message: string): Promise<void> {
+    const value = JSON.stringify({ code, message: message.slice(0, 500), at: new Date().toISOString() });
+    await this.redis.hset(this.keys.counters, 'last_error', value);
+  }
+
+  async counters(): Promise<ClusterCounters> {
+    const h = await this.redis.hgetall(this.keys.counters);
+    const processed = Number(h.processed ?? 0);
+    const seconds = Number(h.processing_seconds ?? 0);
+    return {
+      processed_messages: processed,
+      successful_bookings: Number(h.bookings_ok ?? 0),
+      failed_bookings: Number(h.bookings_failed ?? 0),
+      average_processing_time: processed ? Math.round((seconds / processed) * 1000) / 1000 : 0,
+      last_error: h.last_error ? JSON.parse(h.last_error) : null,
+    };
+  }
+
+  /** What a worker last saw of an outside service, so /health need not probe it per request. */
+  async reportDependency(name: DependencyName, status: DependencyStatus['status'], detail?: string): Promise<void> {
+    const value: DependencyStatus = { status, at: new Date().toISOString(), ...(detail ? { detail: detail.slice(0, 200) } : {}) };
+    await this.redis.hset(this.keys.dependencies, name, JSON.stringify(value));
+  }
+
+  async dependencies(): Promise<Record<DependencyName, DependencyStatus>> {
+    const h = await this.redis.hgetall(this.keys.dependencies);
+    const read = (name: DependencyName): DependencyStatus =>
+      h[name] ? (JSON.parse(h[name]) as DependencyStatus) : { status: 'unknown', at: null };
+    return { ghl_api: read('ghl_api'), openai_api: read('openai_api') };
+  }
+}
