@@ -13,3 +13,4 @@ export * from './redis/local-server';
 export * from './runs/run-record';
 export * from './runs/run-store';
 export * from './metrics/names';
+export * from './logging/logger';

@@ -1,1 +1,75 @@
-export {};
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Queue, QueueEvents } from 'bullmq';
+import {
+  INBOUND_QUEUE,
+  RunStore,
+  createLogger,
+  createRedis,
+  ensureNoEviction,
+  inboundJobOptions,
+  loadConfig,
+  waitForRedis,
+} from '@wab/shared';
+import { createApp } from './app';
+import { InboundQueue } from './queue/inbound-queue';
+
+/** How long readiness reports 503 before the listener closes, so load balancers stop sending first. */
+const READINESS_GRACE_MS = 2000;
+
+/** The ingest's composition root: read config once, connect, wire, listen, and own shutdown. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('ingest', config.LOG_LEVEL);
+  const version = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version as string;
+
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const eventsRedis = createRedis(config.REDIS_URL, 'worker');
+  for (const connection of [redis, eventsRedis]) connection.on('error', () => undefined); // reported by waitForRedis and /health
+  await waitForRedis(redis, (error) => logger.warn({ err: { message: error.message } }, 'waiting for Redis'));
+  await ensureNoEviction(redis, config.ALLOW_EVICTING_REDIS, (message) => logger.warn(message));
+
+  const queue = new Queue(INBOUND_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX });
+  const queueEvents = new QueueEvents(INBOUND_QUEUE, { connection: eventsRedis, prefix: config.QUEUE_PREFIX });
+  const runStore = new RunStore(redis, config.QUEUE_PREFIX, config.RUN_RECORD_TTL_DAYS * 24 * 3600);
+
+  let draining = false;
+  const { app } = createApp({
+    config,
+    redis,
+    queue: new InboundQueue(queue, inboundJobOptions(config)),
+    queueEvents,
+    runStore,
+    logger,
+    version,
+    isDraining: () => draining,
+  });
+  const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'ingest listening'));
+  server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
+
+  const shutdown = async (signal: string) => {
+    if (draining) return;
+    draining = true;
+    logger.info({ signal }, 'draining');
+    await new Promise((r) => setTimeout(r, config.SHUTDOWN_TIMEOUT_MS ? Math.min(READINESS_GRACE_MS, config.SHUTDOWN_TIMEOUT_MS) : 0));
+    const forced = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_TIMEOUT_MS).unref();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    clearTimeout(forced);
+    await Promise.allSettled([queueEvents.close(), queue.close()]);
+    redis.disconnect();
+    eventsRedis.disconnect();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: Error) => {
+  // One clear line (config errors name the variable); no stack trace with values in it.
+  process.stderr.write(`ingest failed to start: ${error.message}\n`);
+  process.exit(1);
+});

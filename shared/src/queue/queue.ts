@@ -8,7 +8,7 @@ export const INBOUND_QUEUE = 'inbound';
 export const BACKLOG_STATES = ['waiting', 'delayed', 'prioritized'] as const;
 
 /** Every state reported on /status and /metrics. */
-export const QUEUE_STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'paused', 'waiting-children'] as const;
+export const QUEUE_STATES = ['waiting', 'delayed', 'prioritized', 'active', 'completed', 'failed', 'waiting-children'] as const;
 
 /** Retries with exponential backoff and jitter; retention by age and count so Redis cannot grow without bound. */
 export function inboundJobOptions(config: Config): JobsOptions {

@@ -20,12 +20,39 @@ export function createRedis(url: string, role: RedisRole, extra: RedisOptions = 
   return new Redis(url, { ...common, ...byRole, ...extra });
 }
 
-/** Maxmemory policies under which Redis would silently delete queue keys. */
+/** Redis's `maxmemory-policy`, or null where CONFIG is disabled (managed Redis: check it there). */
 export async function evictionPolicy(redis: Redis): Promise<string | null> {
   try {
     const reply = (await redis.config('GET', 'maxmemory-policy')) as string[];
     return reply[1] ?? null;
   } catch {
-    return null; // managed Redis often disables CONFIG; the operator must check it there
+    return null;
+  }
+}
+
+/**
+ * Refuses to run on a Redis that may evict keys: it would silently drop queued messages and dedupe
+ * markers. `allowEvicting` (ALLOW_EVICTING_REDIS) turns the refusal into a warning.
+ */
+export async function ensureNoEviction(redis: Redis, allowEvicting: boolean, warn: (message: string) => void): Promise<void> {
+  const policy = await evictionPolicy(redis);
+  if (policy === null) return warn('could not read maxmemory-policy; make sure it is noeviction');
+  if (policy === 'noeviction') return;
+  const message = `Redis maxmemory-policy is ${policy}: queued messages could be evicted; set it to noeviction`;
+  if (!allowEvicting) throw new Error(`${message} (or set ALLOW_EVICTING_REDIS=true to run anyway)`);
+  warn(message);
+}
+
+/** Waits until Redis answers a PING (a service is no use without it), reporting each failed try. */
+export async function waitForRedis(redis: Redis, onRetry: (error: Error) => void, signal?: AbortSignal): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await redis.ping();
+      return;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      if (attempt % 10 === 1) onRetry(error as Error);
+      await new Promise((r) => setTimeout(r, 200));
+    }
   }
 }

@@ -24,3 +24,10 @@ export interface RunRecord {
   attempts?: number;
   finished_at?: string;
 }
+
+/** What a finished job returns to BullMQ (read by `?wait=N` callers through QueueEvents). */
+export interface JobResult {
+  final_state: FinalState;
+  booking_id: string | null;
+  reply: string | null;
+}

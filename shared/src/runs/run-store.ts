@@ -76,10 +76,15 @@ export class RunStore {
     await this.redis.hset(this.keys.dependencies, name, JSON.stringify(value));
   }
 
-  async dependencies(): Promise<Record<DependencyName, DependencyStatus>> {
+  /** The LangGraph version the workers run, for /status (the ingest does not load LangGraph). */
+  async reportLanggraphVersion(version: string): Promise<void> {
+    await this.redis.hset(this.keys.dependencies, 'langgraph_version', version);
+  }
+
+  async dependencies(): Promise<Record<DependencyName, DependencyStatus> & { langgraph_version: string | null }> {
     const h = await this.redis.hgetall(this.keys.dependencies);
     const read = (name: DependencyName): DependencyStatus =>
       h[name] ? (JSON.parse(h[name]) as DependencyStatus) : { status: 'unknown', at: null };
-    return { ghl_api: read('ghl_api'), openai_api: read('openai_api') };
+    return { ghl_api: read('ghl_api'), openai_api: read('openai_api'), langgraph_version: h.langgraph_version ?? null };
   }
 }

@@ -1,0 +1,41 @@
+import { Router } from 'express';
+import type { RunRecord, RunStore } from '@wab/shared';
+import { sendError } from '../http/send-error';
+import type { InboundQueue } from '../queue/inbound-queue';
+
+const RUN_ID = /^run_[A-Za-z0-9-]{1,64}$/;
+
+/**
+ * GET /runs/:id: the worker's record when the run has ended; before that, what the queue says
+ * (`queued`, `running`, or `failed` with the last error while attempts remain).
+ */
+export function runsRouter(deps: { runStore: RunStore; queue: InboundQueue }): Router {
+  const router = Router();
+  router.get('/runs/:id', async (req, res) => {
+    const id = req.params.id;
+    const notFound = () => sendError(res, 'NOT_FOUND', `No run ${id.slice(0, 80)}`, { workflow_run_id: id.slice(0, 80) });
+    if (!RUN_ID.test(id)) return notFound();
+    try {
+      const record = await deps.runStore.get(id);
+      if (record) return void res.json(record);
+      const job = await deps.queue.job(id);
+      if (!job) return notFound();
+      const state = await job.getState();
+      const pending: RunRecord = {
+        workflow_run_id: id,
+        final_state: state === 'active' ? 'running' : 'queued',
+        nodes_executed: [],
+        result: null,
+        execution_time: null,
+        event_type: job.name,
+        attempts: job.attemptsMade,
+        error: job.failedReason ? { code: 'WORKFLOW_ERROR', message: job.failedReason } : null,
+      };
+      res.json(pending);
+    } catch {
+      res.setHeader('Retry-After', '5');
+      sendError(res, 'QUEUE_UNAVAILABLE', 'Run records are unavailable; retry later');
+    }
+  });
+  return router;
+}

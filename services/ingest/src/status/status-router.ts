@@ -1,0 +1,90 @@
+import { Router } from 'express';
+import type { Redis } from 'ioredis';
+import type { RunStore } from '@wab/shared';
+import type { IngestMetrics } from '../metrics/ingest-metrics';
+import { InboundQueue } from '../queue/inbound-queue';
+
+export interface StatusDeps {
+  redis: Redis;
+  queue: InboundQueue;
+  runStore: RunStore;
+  metrics: IngestMetrics;
+  version: string;
+  startedAt: number;
+  isDraining: () => boolean;
+}
+
+async function redisUp(redis: Redis): Promise<boolean> {
+  try {
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  }
+}
+
+/** /health, /livez, /readyz, /status, /metrics: none of them count toward a rate limit. */
+export function statusRouter(deps: StatusDeps): Router {
+  const router = Router();
+  const uptime = () => Math.round((Date.now() - deps.startedAt) / 1000);
+
+  router.get('/livez', (_req, res) => {
+    res.json({ status: 'alive' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    if (deps.isDraining()) return void res.status(503).json({ status: 'draining' });
+    const up = await redisUp(deps.redis);
+    res.status(up ? 200 : 503).json({ status: up ? 'ready' : 'redis_unavailable' });
+  });
+
+  // The API reference's shape. ghl_api and openai_api are what the workers last saw, not a probe per request.
+  router.get('/health', async (_req, res) => {
+    const up = await redisUp(deps.redis);
+    const seen = up ? await deps.runStore.dependencies().catch(() => null) : null;
+    res.status(up ? 200 : 503).json({
+      status: up ? 'healthy' : 'unhealthy',
+      timestamp: new Date().toISOString(),
+      version: deps.version,
+      uptime: uptime(),
+      dependencies: {
+        database: up ? 'connected' : 'disconnected',
+        ghl_api: seen?.ghl_api.status ?? 'unknown',
+        openai_api: seen?.openai_api.status ?? 'unknown',
+      },
+    });
+  });
+
+  // Cluster-wide: counters written by every worker, queue numbers from BullMQ's own counts.
+  router.get('/status', async (_req, res) => {
+    try {
+      const [counters, snapshot, workers, seen] = await Promise.all([
+        deps.runStore.counters(),
+        deps.queue.snapshot(),
+        deps.queue.workers(),
+        deps.runStore.dependencies(),
+      ]);
+      res.json({
+        status: 'operational',
+        uptime: uptime(),
+        ...counters,
+        queue_length: InboundQueue.backlog(snapshot.counts),
+        active: snapshot.counts.active ?? 0,
+        failed: snapshot.counts.failed ?? 0,
+        delayed: snapshot.counts.delayed ?? 0,
+        oldest_waiting_age_seconds: snapshot.oldestWaitingAgeSeconds,
+        workers,
+        version: { api: deps.version, langgraph: seen.langgraph_version ?? null, node: process.versions.node },
+      });
+    } catch {
+      res.setHeader('Retry-After', '5');
+      res.status(503).json({ status: 'unavailable', uptime: uptime(), queue_length: null, last_error: { code: 'QUEUE_UNAVAILABLE', message: 'Redis is unavailable' } });
+    }
+  });
+
+  router.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', deps.metrics.registry.contentType);
+    res.send(await deps.metrics.registry.metrics());
+  });
+
+  return router;
+}

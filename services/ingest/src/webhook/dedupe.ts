@@ -1,0 +1,67 @@
+import type { Redis } from 'ioredis';
+import { productKeys } from '@wab/shared';
+
+/**
+ * Claims every id of a delivery at once (webhookId, message id): the first delivery gets them, a repeat
+ * of any of them gets the original run id. Markers are plain keys with a TTL longer than GHL's retry
+ * horizon, so they outlive the job's own retention.
+ */
+const CLAIM = `
+for i, key in ipairs(KEYS) do
+  local existing = redis.call('GET', key)
+  if existing then return existing end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('SET', key, ARGV[1], 'EX', ARGV[2])
+end
+return false`;
+
+const RELEASE = `
+for i, key in ipairs(KEYS) do
+  local value = redis.call('GET', key)
+  if value and string.sub(value, 1, #ARGV[1]) == ARGV[1] then redis.call('DEL', key) end
+end
+return 1`;
+
+type DedupeRedis = Redis & {
+  wabDedupeClaim(...args: (string | number)[]): Promise<string | null>;
+  wabDedupeRelease(...args: (string | number)[]): Promise<number>;
+};
+
+export class DeliveryDedupe {
+  private readonly redis: DedupeRedis;
+  private readonly keys;
+
+  constructor(redis: Redis, prefix: string, private readonly ttlSeconds: number) {
+    this.keys = productKeys(prefix);
+    if (!('wabDedupeClaim' in redis)) {
+      redis.defineCommand('wabDedupeClaim', { lua: CLAIM });
+      redis.defineCommand('wabDedupeRelease', { lua: RELEASE });
+    }
+    this.redis = redis as DedupeRedis;
+  }
+
+  /** Returns null when the ids were free (now claimed for runId), else who holds them and since when. */
+  async claim(ids: string[], runId: string): Promise<{ runId: string; claimedAt: number } | null> {
+    if (ids.length === 0) return null;
+    const keys = ids.map((id) => this.keys.dedupe(id));
+    const holder = await this.redis.wabDedupeClaim(keys.length, ...keys, `${runId}@${Date.now()}`, this.ttlSeconds);
+    if (!holder) return null;
+    const [holderRun, at] = holder.split('@');
+    return { runId: holderRun, claimedAt: Number(at) || 0 };
+  }
+
+  /** Takes the ids over for a new run: the holder's job was never stored (see the webhook handler). */
+  async takeOver(ids: string[], runId: string): Promise<void> {
+    const tx = this.redis.multi();
+    for (const id of ids) tx.set(this.keys.dedupe(id), `${runId}@${Date.now()}`, 'EX', this.ttlSeconds);
+    await tx.exec();
+  }
+
+  /** Gives the ids back when the job could not be queued, so GHL's retry is not taken for a duplicate. */
+  async release(ids: string[], runId: string): Promise<void> {
+    if (ids.length === 0) return;
+    const keys = ids.map((id) => this.keys.dedupe(id));
+    await this.redis.wabDedupeRelease(keys.length, ...keys, `${runId}@`);
+  }
+}

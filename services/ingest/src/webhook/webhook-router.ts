@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import express, { Router, type RequestHandler } from 'express';
+import type { QueueEvents } from 'bullmq';
+import type { Logger } from 'pino';
+import {
+  AppError,
+  normaliseWebhook,
+  type Config,
+  type JobData,
+  type JobResult,
+  type Normalised,
+  type RunStore,
+} from '@wab/shared';
+import { sendError } from '../http/send-error';
+import type { IngestMetrics } from '../metrics/ingest-metrics';
+import type { InboundQueue } from '../queue/inbound-queue';
+import type { SignatureKeys } from '../signature/keys';
+import { verifySignature } from '../signature/verify-signature';
+import { contentChecks } from './content-checks';
+import type { DeliveryDedupe } from './dedupe';
+
+export interface WebhookDeps {
+  config: Config;
+  signatureKeys: SignatureKeys;
+  queue: InboundQueue;
+  queueEvents: QueueEvents;
+  dedupe: DeliveryDedupe;
+  runStore: RunStore;
+  metrics: IngestMetrics;
+  logger: Logger;
+  limits: { perIp: RequestHandler; perPhone: RequestHandler };
+}
+
+type Event = Extract<Normalised, { outcome: 'event' }>;
+
+/** A claim younger than this whose job is not stored yet is an original still being queued. */
+const CLAIM_IN_FLIGHT_MS = 10_000;
+
+/**
+ * POST /webhook, in the documented order of checks: size and content type, per-IP limit, signature,
+ * JSON and schema, per-phone limit, dedupe; then the answer, only once the queue holds the job.
+ */
+export function webhookRouter(deps: WebhookDeps): Router {
+  const { config, metrics, logger } = deps;
+  const router = Router();
+
+  const countOutcome: RequestHandler = (_req, res, next) => {
+    res.on('finish', () => {
+      const outcome = String(res.locals.outcome ?? res.statusCode);
+      metrics.webhookRequests.inc({ status: res.statusCode < 400 ? 'success' : 'error', outcome });
+      const line = { requestId: res.locals.requestId, status: res.statusCode, outcome, runId: res.locals.runId };
+      if (res.statusCode >= 500) logger.warn(line, 'webhook not accepted');
+      else if (res.statusCode >= 400) logger.info(line, 'webhook refused');
+      else logger.debug(line, 'webhook answered');
+    });
+    next();
+  };
+
+  const checkSignature: RequestHandler = (req, res, next) => {
+    const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    res.locals.rawBody = raw;
+    const result = verifySignature(raw, { ghl: req.get('x-ghl-signature'), wh: req.get('x-wh-signature') }, deps.signatureKeys);
+    if (result.ok) return next();
+    metrics.signatureFailures.inc({ reason: result.reason, scheme: result.scheme ?? 'unknown' });
+    sendError(res, 'UNAUTHORIZED', 'Invalid or missing signature', { reason: result.reason });
+  };
+
+  const parseBody: RequestHandler = (req, res, next) => {
+    const wait = readWait(req.query.wait, config.MAX_WAIT_SECONDS);
+    let body: unknown;
+    try {
+      body = JSON.parse((res.locals.rawBody as Buffer).toString('utf8'));
+    } catch {
+      throw new AppError('VALIDATION_ERROR', 'Request body is not valid JSON', { field: '(body)' });
+    }
+    const normalised = normaliseWebhook(body, { acceptedChannels: config.ACCEPTED_CHANNELS });
+    if (normalised.outcome === 'ignored') {
+      metrics.ignored.inc({ event_type: normalised.eventType.slice(0, 40) });
+      res.locals.outcome = 'ignored';
+      res.status(200).json({ status: 'ignored', message: normalised.reason, workflow_run_id: null, booking_id: null });
+      return;
+    }
+    if (normalised.format === 'ghl') checkDeliveryTime(normalised.deliveredAt, config);
+    res.locals.event = normalised;
+    res.locals.wait = wait;
+    res.locals.phone = normalised.phone;
+    next();
+  };
+
+  const accept: RequestHandler = async (req, res) => {
+    const event = res.locals.event as Event;
+    const runId = `run_${randomUUID()}`;
+    try {
+      const holder = await deps.dedupe.claim(event.dedupeIds, runId);
+      if (holder && (await originalLanded(holder))) {
+        metrics.duplicates.inc();
+        res.locals.outcome = 'duplicate';
+        res.locals.runId = holder.runId;
+        res.status(200).json({ status: 'duplicate', message: 'Already received', workflow_run_id: holder.runId, booking_id: null });
+        return;
+      }
+      if (holder) await deps.dedupe.takeOver(event.dedupeIds, runId);
+    } catch (error) {
+      return queueUnavailable(res, error);
+    }
+
+    const data: JobData = {
+      runId,
+      requestId: res.locals.requestId,
+      receivedAt: new Date().toISOString(),
+      format: event.format,
+      eventType: event.eventType,
+      locationId: event.locationId,
+      contactKey: event.contactKey,
+      event: event.event,
+    };
+    let job;
+    try {
+      job = await deps.queue.enqueue(data);
+    } catch (error) {
+      deps.dedupe.release(event.dedupeIds, runId).catch(() => undefined);
+      return queueUnavailable(res, error);
+    }
+    res.locals.runId = runId;
+
+    const wait = res.locals.wait as number;
+    if (!wait) {
+      res.locals.outcome = 'accepted';
+      res.status(202).json({ status: 'accepted', message: 'Message queued for processing', workflow_run_id: runId, booking_id: null });
+      return;
+    }
+    try {
+      const result = (await job.waitUntilFinished(deps.queueEvents, wait * 1000)) as JobResult;
+      res.locals.outcome = 'processed';
+      res.status(200).json({
+        status: 'success',
+        message: 'Message processed successfully',
+        booking_id: result?.booking_id ?? null,
+        workflow_run_id: runId,
+        final_state: result?.final_state ?? null,
+      });
+    } catch (error) {
+      if (/timed out/i.test((error as Error).message)) {
+        return sendError(res, 'TIMEOUT', `The run did not finish within ${wait} s; it goes on and can be read at /runs/${runId}`, {
+          workflow_run_id: runId,
+        });
+      }
+      const record = await deps.runStore.get(runId).catch(() => null);
+      const code = record?.error?.code === 'GHL_API_ERROR' ? 'GHL_API_ERROR' : 'WORKFLOW_ERROR';
+      sendError(res, code, record?.error?.message ?? 'The run failed', { workflow_run_id: runId });
+    }
+  };
+
+  /** A holder whose job or run record exists, or whose claim is still fresh, is a real original. */
+  async function originalLanded(holder: { runId: string; claimedAt: number }): Promise<boolean> {
+    if (Date.now() - holder.claimedAt < CLAIM_IN_FLIGHT_MS) return true;
+    const [job, record] = await Promise.all([deps.queue.job(holder.runId), deps.runStore.get(holder.runId)]);
+    return Boolean(job || record);
+  }
+
+  function queueUnavailable(res: express.Response, error: unknown): void {
+    logger.warn({ requestId: res.locals.requestId, err: { message: (error as Error).message } }, 'queue unavailable');
+    res.setHeader('Retry-After', '5');
+    sendError(res, 'QUEUE_UNAVAILABLE', 'The queue is unavailable; retry later');
+  }
+
+  router.post(
+    '/webhook',
+    countOutcome,
+    contentChecks(config.MAX_BODY_BYTES),
+    deps.limits.perIp,
+    express.raw({ type: () => true, limit: config.MAX_BODY_BYTES }),
+    checkSignature,
+    parseBody,
+    deps.limits.perPhone,
+    accept,
+  );
+  return router;
+}
+
+/** `?wait=N`: seconds to wait for the run, 0 (or absent) for the asynchronous answer. */
+function readWait(value: unknown, max: number): number {
+  if (value === undefined) return 0;
+  const seconds = typeof value === 'string' && /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
+  if (!(seconds >= 0 && seconds <= max)) {
+    throw new AppError('VALIDATION_ERROR', `wait must be a number of seconds from 0 to ${max}`, {
+      field: 'wait',
+      value: typeof value === 'string' ? value.slice(0, 50) : null,
+    });
+  }
+  return seconds;
+}
+
+/** GHL asks receivers to refuse stale or future deliveries; a replay must not outlive its dedupe marker. */
+function checkDeliveryTime(deliveredAt: string | null, config: Config): void {
+  if (deliveredAt === null) return;
+  const at = Date.parse(deliveredAt);
+  if (Number.isNaN(at)) {
+    throw new AppError('VALIDATION_ERROR', 'Invalid field timestamp: must be an ISO-8601 date', { field: 'timestamp', value: deliveredAt.slice(0, 50) });
+  }
+  const now = Date.now();
+  if (at > now + config.WEBHOOK_MAX_FUTURE_SKEW_SECONDS * 1000) {
+    throw new AppError('UNAUTHORIZED', 'Delivery timestamp is in the future', { reason: 'timestamp_in_future' });
+  }
+  if (at < now - config.DEDUPE_TTL_SECONDS * 1000) {
+    throw new AppError('UNAUTHORIZED', 'Delivery timestamp is too old', { reason: 'timestamp_too_old' });
+  }
+}

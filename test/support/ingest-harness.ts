@@ -1,0 +1,125 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { Queue, QueueEvents } from 'bullmq';
+import pino from 'pino';
+import { INBOUND_QUEUE, RunStore, createRedis, inboundJobOptions, loadConfig, waitForRedis, type Config } from '@wab/shared';
+import { createApp } from '../../services/ingest/src/app';
+import { InboundQueue } from '../../services/ingest/src/queue/inbound-queue';
+import { deletePrefix, redisUrl, testPrefix } from './redis';
+import { TEST_SECRET, OLD_SECRET, ed25519PublicPem, rsaPublicPem, signatureHeaders, type Scheme } from './signing';
+
+export interface PostOptions {
+  scheme?: Scheme;
+  headers?: Record<string, string>;
+  query?: string;
+  /** Send these bytes instead of JSON.stringify(body). */
+  raw?: string;
+}
+
+export type Ingest = Awaited<ReturnType<typeof startIngest>>;
+
+/** The ingest app in-process on a free port, against real Redis, with a key prefix of its own. */
+export async function startIngest(env: Record<string, string> = {}, options: { prefix?: string } = {}) {
+  const prefix = options.prefix ?? testPrefix('ingest');
+  const config: Config = loadConfig({
+    REDIS_URL: redisUrl(),
+    QUEUE_PREFIX: prefix,
+    WEBHOOK_SECRET: `${TEST_SECRET},${OLD_SECRET}`,
+    GHL_WEBHOOK_PUBLIC_KEY: ed25519PublicPem(),
+    GHL_WEBHOOK_RSA_PUBLIC_KEY: rsaPublicPem(),
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const redis = createRedis(config.REDIS_URL, 'producer');
+  const eventsRedis = createRedis(config.REDIS_URL, 'worker');
+  for (const c of [redis, eventsRedis]) c.on('error', () => undefined);
+  await waitForRedis(redis, () => undefined);
+  const bullQueue = new Queue(INBOUND_QUEUE, { connection: redis, prefix });
+  const queueEvents = new QueueEvents(INBOUND_QUEUE, { connection: eventsRedis, prefix });
+  await queueEvents.waitUntilReady();
+  const runStore = new RunStore(redis, prefix);
+  const { app, metrics } = createApp({
+    config,
+    redis,
+    queue: new InboundQueue(bullQueue, inboundJobOptions(config)),
+    queueEvents,
+    runStore,
+    logger: pino({ level: 'silent' }),
+    version: 'test',
+  });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function post(body: unknown, opts: PostOptions = {}) {
+    const text = opts.raw ?? JSON.stringify(body);
+    const response = await fetch(`${url}/webhook${opts.query ?? ''}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...signatureHeaders(text, opts.scheme ?? 'hmac'), ...opts.headers },
+      body: text,
+    });
+    const json = (await response.json().catch(() => null)) as Record<string, any> | null;
+    return { status: response.status, body: json, headers: response.headers };
+  }
+
+  async function get(path: string) {
+    const response = await fetch(`${url}${path}`);
+    const type = response.headers.get('content-type') ?? '';
+    const body = type.includes('json') ? ((await response.json()) as Record<string, any>) : await response.text();
+    return { status: response.status, body: body as any, headers: response.headers };
+  }
+
+  async function close() {
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+    await queueEvents.close();
+    await bullQueue.close();
+    await deletePrefix(redis, prefix).catch(() => undefined);
+    redis.disconnect();
+    eventsRedis.disconnect();
+  }
+
+  return { url, config, prefix, queue: bullQueue, redis, runStore, metrics, post, get, close };
+}
+
+/** The API reference's full example message. */
+export function referenceMessage(overrides: { id?: string; from?: string; body?: string } = {}) {
+  return {
+    type: 'message',
+    contactId: 'contact_123',
+    locationId: 'loc_abc123',
+    conversationId: 'conv_456',
+    message: {
+      id: overrides.id ?? 'msg_789',
+      body: overrides.body ?? 'Hi, I need help with marketing. My budget is $2000',
+      from: overrides.from ?? '+1234567890',
+      to: '+0987654321',
+      timestamp: '2024-01-15T10:30:00Z',
+    },
+    contact: { id: 'contact_123', name: 'John Doe', phone: overrides.from ?? '+1234567890', email: 'john@example.com' },
+  };
+}
+
+/** A GHL InboundMessage on WhatsApp, delivered now. */
+export function ghlInboundMessage(overrides: Record<string, unknown> = {}) {
+  return {
+    type: 'InboundMessage',
+    locationId: 'l1C08ntBrFjLS0elLIYU',
+    attachments: [],
+    body: 'Hola, quiero una cita',
+    contactId: 'cI08i1Bls3iTB9bKgFJh',
+    contentType: 'text/plain',
+    conversationId: 'fcanlLgpbQgQhderivVs',
+    dateAdded: new Date().toISOString(),
+    direction: 'inbound',
+    messageType: 'WhatsApp',
+    status: 'delivered',
+    messageId: `ghl_msg_${Math.random().toString(36).slice(2)}`,
+    from: '+15551234567',
+    to: '+15559876543',
+    webhookId: `wh_${Math.random().toString(36).slice(2)}`,
+    timestamp: new Date().toISOString(),
+    ...overrides,
+  };
+}
