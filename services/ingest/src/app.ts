@@ -38,6 +38,7 @@ export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetr
     prefix: config.QUEUE_PREFIX,
     windowSeconds: config.RATE_LIMIT_WINDOW_SECONDS,
     onLimited: (limit: 'ip' | 'phone') => metrics.rateLimited.inc({ limit }),
+    logger,
   };
 
   const app = express();

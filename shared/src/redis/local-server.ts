@@ -43,9 +43,9 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Starts `redis-server` on a free port in a temporary directory, with no persistence. */
-export async function startPrivateRedis(): Promise<LocalRedis> {
-  const port = await freePort();
+/** Starts `redis-server` on a free (or the given) port in a temporary directory, with no persistence. */
+export async function startPrivateRedis(options: { port?: number } = {}): Promise<LocalRedis> {
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'wab-redis-'));
   const child: ChildProcess = spawn(
     'redis-server',

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import { rateLimit, ipKeyGenerator, type Options } from 'express-rate-limit';
 import { RedisStore, type RedisReply } from 'rate-limit-redis';
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import { productKeys } from '@wab/shared';
 import { sendError } from '../http/send-error';
 
@@ -10,6 +11,7 @@ export interface LimitOptions {
   prefix: string;
   windowSeconds: number;
   onLimited: (limit: 'ip' | 'phone') => void;
+  logger: Logger;
 }
 
 /**
@@ -30,6 +32,11 @@ function limiter(
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     passOnStoreError: true,
+    // A store error is Redis being away; the queue reports that once per request already.
+    logger: {
+      warn: (...args: unknown[]) => options.logger.debug({ limiter: scope }, String(args.at(-1))),
+      error: (...args: unknown[]) => options.logger.debug({ limiter: scope }, String(args.at(-1))),
+    },
     keyGenerator: key,
     skip,
     store: new RedisStore({

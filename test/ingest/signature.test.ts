@@ -1,0 +1,89 @@
+import { createHmac } from 'node:crypto';
+import { GHL_ED25519_PUBLIC_KEY, GHL_RSA_PUBLIC_KEY } from '@wab/shared';
+import { parsePublicKeys } from '../../services/ingest/src/signature/keys';
+import { referenceMessage, startIngest, type Ingest } from '../support/ingest-harness';
+import { OLD_SECRET, ed25519Base64, hmacHex, rsaBase64 } from '../support/signing';
+
+let ingest: Ingest;
+beforeAll(async () => {
+  ingest = await startIngest({ RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_PHONE: '0' });
+});
+afterAll(() => ingest.close());
+
+let n = 0;
+const body = () => JSON.stringify(referenceMessage({ id: `sig-${++n}` }));
+const send = (text: string, headers: Record<string, string>) => ingest.post(null, { raw: text, scheme: 'none', headers });
+
+/** Flips one bit of the body so the bytes differ but the JSON stays valid. */
+const tamper = (text: string) => text.replace('marketing', 'marketinf');
+
+describe('webhook signatures are checked over the raw bytes, failing closed', () => {
+  it.each([
+    ['HMAC-SHA256 hex in X-GHL-Signature', (t: string) => ({ 'X-GHL-Signature': hmacHex(t) })],
+    ['HMAC with the previous secret (rotation)', (t: string) => ({ 'X-GHL-Signature': hmacHex(t, OLD_SECRET) })],
+    ['HMAC hex in upper case', (t: string) => ({ 'X-GHL-Signature': hmacHex(t).toUpperCase() })],
+    ['Ed25519 base64 in X-GHL-Signature', (t: string) => ({ 'X-GHL-Signature': ed25519Base64(t) })],
+    ['RSA-SHA256 base64 in X-WH-Signature (legacy)', (t: string) => ({ 'X-WH-Signature': rsaBase64(t) })],
+    ['X-GHL-Signature N/A with a valid X-WH-Signature', (t: string) => ({ 'X-GHL-Signature': 'N/A', 'X-WH-Signature': rsaBase64(t) })],
+  ])('accepts %s', async (_name, sign) => {
+    const text = body();
+    const res = await send(text, sign(text));
+    expect(res.status).toBe(202);
+  });
+
+  it.each([
+    ['no signature', () => ({})],
+    ['N/A', () => ({ 'X-GHL-Signature': 'N/A' })],
+    ['an unknown secret', (t: string) => ({ 'X-GHL-Signature': createHmac('sha256', 'guess').update(t).digest('hex') })],
+    ['the reference’s placeholder test-signature', () => ({ 'X-GHL-Signature': 'test-signature' })],
+    ['a tampered body under HMAC', (t: string) => ({ 'X-GHL-Signature': hmacHex(tamper(t)) })],
+    ['a tampered body under Ed25519', (t: string) => ({ 'X-GHL-Signature': ed25519Base64(tamper(t)) })],
+    ['a tampered body under RSA', (t: string) => ({ 'X-WH-Signature': rsaBase64(tamper(t)) })],
+    ['a base64 value of the wrong length', () => ({ 'X-GHL-Signature': Buffer.alloc(32).toString('base64') })],
+    ['an RSA signature in X-GHL-Signature', (t: string) => ({ 'X-GHL-Signature': rsaBase64(t) })],
+    ['a bad X-GHL-Signature next to a good X-WH-Signature (only X-GHL is checked)', (t: string) => ({ 'X-GHL-Signature': 'a'.repeat(64), 'X-WH-Signature': rsaBase64(t) })],
+  ])('refuses %s with 401 UNAUTHORIZED', async (_name, sign) => {
+    const text = body();
+    const res = await send(text, sign(text));
+    expect(res.status).toBe(401);
+    expect(res.body!.error).toMatchObject({ code: 'UNAUTHORIZED', message: 'Invalid or missing signature' });
+  });
+
+  it('checks the bytes as sent, not a re-serialised body (whitespace matters)', async () => {
+    const text = JSON.stringify(referenceMessage({ id: 'sig-spaced' }), null, 2);
+    expect((await send(text, { 'X-GHL-Signature': hmacHex(text) })).status).toBe(202);
+    const compact = JSON.stringify(JSON.parse(text));
+    expect((await send(text, { 'X-GHL-Signature': hmacHex(compact) })).status).toBe(401);
+  });
+
+  it('counts refusals by reason on /metrics', async () => {
+    await send(body(), {});
+    const metrics = await ingest.get('/metrics');
+    expect(metrics.body).toMatch(/webhook_signature_failures_total\{reason="missing",scheme="unknown"\} [1-9]/);
+    expect(metrics.body).toMatch(/webhook_signature_failures_total\{reason="mismatch",scheme="hmac-sha256"\} [1-9]/);
+  });
+
+  it('refuses everything HMAC-signed when no secret is configured', async () => {
+    const noSecret = await startIngest({ WEBHOOK_SECRET: '', RATE_LIMIT_PER_IP: '0' });
+    try {
+      const text = body();
+      expect((await noSecret.post(null, { raw: text, headers: { 'X-GHL-Signature': createHmac('sha256', '').update(text).digest('hex') }, scheme: 'none' })).status).toBe(401);
+    } finally {
+      await noSecret.close();
+    }
+  });
+});
+
+describe('keys', () => {
+  it('embeds GHL’s published keys as defaults', () => {
+    expect(parsePublicKeys(GHL_ED25519_PUBLIC_KEY, 'x')[0].asymmetricKeyType).toBe('ed25519');
+    const [rsa] = parsePublicKeys(GHL_RSA_PUBLIC_KEY, 'x');
+    expect(rsa.asymmetricKeyDetails?.modulusLength).toBe(4096);
+  });
+
+  it('reads several keys from one setting (rotation), also with \\n escapes', () => {
+    const two = `${GHL_ED25519_PUBLIC_KEY}\n${GHL_ED25519_PUBLIC_KEY}`.replace(/\n/g, '\\n');
+    expect(parsePublicKeys(two, 'GHL_WEBHOOK_PUBLIC_KEY')).toHaveLength(2);
+    expect(() => parsePublicKeys('not a key', 'GHL_WEBHOOK_PUBLIC_KEY')).toThrow(/GHL_WEBHOOK_PUBLIC_KEY/);
+  });
+});
