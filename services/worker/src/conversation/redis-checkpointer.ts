@@ -1,0 +1,358 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { RunnableConfig } from '@langchain/core/runnables';
+import {
+  BaseCheckpointSaver,
+  TASKS,
+  WRITES_IDX_MAP,
+  compareWritesSortKeys,
+  copyCheckpoint,
+  getCheckpointId,
+  maxChannelVersion,
+  writesSortKey,
+  type ChannelVersions,
+  type Checkpoint,
+  type CheckpointListOptions,
+  type CheckpointMetadata,
+  type CheckpointTuple,
+  type PendingWrite,
+} from '@langchain/langgraph-checkpoint';
+import type { ChainableCommander, Redis } from 'ioredis';
+
+export interface RedisCheckpointSaverOptions {
+  /** Every key starts with it. On Redis Cluster give it a hash tag (`{wab}`) so the transactions below stay in one slot. */
+  keyPrefix: string;
+  /** A thread's keys expire this long after its last put/putWrites; unset keeps them forever. */
+  ttlSeconds?: number;
+}
+
+/**
+ * Key layout, all under `${keyPrefix}:cp:`. The thread id is the last part of each per-thread key, so any
+ * thread id is safe and one EXPIRE/DEL per key covers the whole thread (every namespace, every checkpoint):
+ *
+ *   ids:<thread>         ZSET  ns\0id, score 0 – lexical order is checkpoint order (uuid6 ids sort by time)
+ *   checkpoints:<thread> HASH  ns\0id -> StoredCheckpoint (checkpoint without channel_values, metadata, parent)
+ *   blobs:<thread>       HASH  ns\0channel\0version -> a channel value, stored once per version
+ *   writes:<thread>      HASH  ns\0id\0task\0idx -> StoredWrite
+ *   write-ids:<thread>   ZSET  the writes fields, so one checkpoint's writes are a lexical range
+ *   threads              ZSET  thread id, score = last write (ms); only for list() without a thread_id
+ */
+const SEP = '\u0000'; // sorts below every character of an id or namespace, so `ns\0` ranges are exact
+const AFTER_SEP = '\u0001';
+const PAGE_SIZE = 100;
+
+/** Serde output as JSON-safe text: the bytes may be binary, so they are base64. */
+interface Serialized {
+  type: string;
+  data: string;
+}
+
+interface StoredCheckpoint {
+  checkpoint: Serialized;
+  metadata: Serialized;
+  parentId?: string;
+}
+
+interface StoredWrite {
+  taskId: string;
+  idx: number;
+  channel: string;
+  taskPath: string;
+  value: Serialized;
+}
+
+/** A blob of `null` records that the channel changed version but holds no value (e.g. it was cleared). */
+type StoredBlob = Serialized | null;
+
+interface LoadedWrite {
+  taskId: string;
+  channel: string;
+  value: unknown;
+}
+
+type ThreadKeys = ReturnType<RedisCheckpointSaver['threadKeys']>;
+
+const join = (...parts: string[]): string => parts.join(SEP);
+
+const configFor = (threadId: string, ns: string, checkpointId: string): RunnableConfig => ({
+  configurable: { thread_id: threadId, checkpoint_ns: ns, checkpoint_id: checkpointId },
+});
+
+function requireThreadId(config: RunnableConfig, action: string): string {
+  const threadId: unknown = config.configurable?.thread_id;
+  if (typeof threadId !== 'string' || threadId === '') {
+    throw new Error(`Failed to ${action}: config.configurable.thread_id must be a non-empty string`);
+  }
+  return threadId;
+}
+
+/** A MULTI/pipeline reports command errors per reply instead of rejecting, so surface the first one. */
+async function execOrThrow(batch: ChainableCommander): Promise<void> {
+  const replies = await batch.exec();
+  if (!replies) throw new Error('Redis transaction was aborted');
+  const failed = replies.find(([error]) => error);
+  if (failed) throw failed[0];
+}
+
+export class RedisCheckpointSaver extends BaseCheckpointSaver {
+  private readonly prefix: string;
+  private readonly ttlSeconds?: number;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisCheckpointSaverOptions,
+  ) {
+    super();
+    if (options.ttlSeconds !== undefined && !(Number.isInteger(options.ttlSeconds) && options.ttlSeconds > 0)) {
+      throw new Error('ttlSeconds must be a positive integer');
+    }
+    this.prefix = `${options.keyPrefix}:cp`;
+    this.ttlSeconds = options.ttlSeconds;
+  }
+
+  /** Every key that belongs to one thread; put/putWrites refresh their TTL and deleteThread removes them. */
+  threadKeys(threadId: string) {
+    return {
+      ids: `${this.prefix}:ids:${threadId}`,
+      checkpoints: `${this.prefix}:checkpoints:${threadId}`,
+      blobs: `${this.prefix}:blobs:${threadId}`,
+      writes: `${this.prefix}:writes:${threadId}`,
+      writeIds: `${this.prefix}:write-ids:${threadId}`,
+    };
+  }
+
+  private get threadsKey(): string {
+    return `${this.prefix}:threads`;
+  }
+
+  async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
+    const threadId: unknown = config.configurable?.thread_id;
+    if (typeof threadId !== 'string' || threadId === '') return undefined;
+    const ns: string = config.configurable?.checkpoint_ns ?? '';
+    const checkpointId = getCheckpointId(config) || (await this.latestId(threadId, ns));
+    return checkpointId ? this.loadTuple(threadId, ns, checkpointId) : undefined;
+  }
+
+  async *list(config: RunnableConfig, options: CheckpointListOptions = {}): AsyncGenerator<CheckpointTuple> {
+    const { before, filter } = options;
+    let remaining = options.limit;
+    if (remaining !== undefined && remaining <= 0) return;
+    const threadId: string | undefined = config.configurable?.thread_id;
+    const ns: string | undefined = config.configurable?.checkpoint_ns; // undefined: every namespace
+    const onlyId: string | undefined = config.configurable?.checkpoint_id;
+    const beforeId: string | undefined = before?.configurable?.checkpoint_id;
+    // Without a filter nothing is dropped after loading, so fetch no more than the limit asks for.
+    const pageSize = filter || onlyId ? PAGE_SIZE : Math.min(PAGE_SIZE, remaining ?? PAGE_SIZE);
+
+    // Listing every thread is an admin/test path; it reads the whole (TTL-pruned) thread index.
+    const threads = threadId !== undefined ? [threadId] : await this.redis.zrange(this.threadsKey, '0', '-1', 'REV');
+    for (const thread of threads) {
+      for await (const page of this.idPages(thread, ns, beforeId, pageSize)) {
+        const wanted = onlyId ? page.filter(([, id]) => id === onlyId) : page;
+        // Concurrent loads share the connection, so ioredis pipelines them.
+        const tuples = await Promise.all(wanted.map(([pageNs, id]) => this.loadTuple(thread, pageNs, id, filter)));
+        for (const tuple of tuples) {
+          if (!tuple) continue;
+          yield tuple;
+          if (remaining !== undefined && --remaining <= 0) return;
+        }
+      }
+    }
+  }
+
+  async put(
+    config: RunnableConfig,
+    checkpoint: Checkpoint,
+    metadata: CheckpointMetadata,
+    newVersions: ChannelVersions,
+  ): Promise<RunnableConfig> {
+    const threadId = requireThreadId(config, 'put checkpoint');
+    const ns: string = config.configurable?.checkpoint_ns ?? '';
+    const parentId: string | undefined = config.configurable?.checkpoint_id;
+    const { channel_values: values, ...body } = copyCheckpoint(checkpoint);
+
+    // Channel values live in `blobs`, keyed by version, and only channels in newVersions are written:
+    // an unchanged channel keeps pointing at the blob an ancestor stored.
+    const blobFields: string[] = [];
+    for (const [channel, version] of Object.entries(newVersions)) {
+      const blob: StoredBlob = Object.hasOwn(values, channel) ? await this.dump(values[channel]) : null;
+      blobFields.push(join(ns, channel, String(version)), JSON.stringify(blob));
+    }
+    const stored: StoredCheckpoint = {
+      checkpoint: await this.dump(body),
+      metadata: await this.dump(metadata),
+      ...(parentId ? { parentId } : {}),
+    };
+
+    const keys = this.threadKeys(threadId);
+    const member = join(ns, checkpoint.id);
+    const tx = this.redis.multi().zadd(keys.ids, 0, member).hset(keys.checkpoints, member, JSON.stringify(stored));
+    if (blobFields.length) tx.hset(keys.blobs, ...blobFields);
+    this.touch(tx, threadId);
+    await execOrThrow(tx);
+    return configFor(threadId, ns, checkpoint.id);
+  }
+
+  async putWrites(config: RunnableConfig, writes: PendingWrite[], taskId: string, taskPath = ''): Promise<void> {
+    const threadId = requireThreadId(config, 'put writes');
+    const ns: string = config.configurable?.checkpoint_ns ?? '';
+    const checkpointId: unknown = config.configurable?.checkpoint_id;
+    if (typeof checkpointId !== 'string' || checkpointId === '') {
+      throw new Error('Failed to put writes: config.configurable.checkpoint_id is required');
+    }
+
+    const keys = this.threadKeys(threadId);
+    const tx = this.redis.multi();
+    for (const [i, [channel, value]] of writes.entries()) {
+      const idx = WRITES_IDX_MAP[channel] ?? i;
+      const field = join(ns, checkpointId, taskId, String(idx));
+      const stored: StoredWrite = { taskId, idx, channel, taskPath, value: await this.dump(value) };
+      // As in MemorySaver: special channels (error, interrupt, resume…) have negative indexes and replace the
+      // earlier write; a regular write is kept as first stored, so a retried task cannot change it.
+      if (idx < 0) tx.hset(keys.writes, field, JSON.stringify(stored));
+      else tx.hsetnx(keys.writes, field, JSON.stringify(stored));
+      tx.zadd(keys.writeIds, 0, field);
+    }
+    this.touch(tx, threadId);
+    await execOrThrow(tx);
+  }
+
+  async deleteThread(threadId: string): Promise<void> {
+    const tx = this.redis.multi().del(...Object.values(this.threadKeys(threadId))).zrem(this.threadsKey, threadId);
+    await execOrThrow(tx);
+  }
+
+  /** Marks the thread active and restarts the TTL on all of its keys, inside the caller's transaction. */
+  private touch(tx: ChainableCommander, threadId: string): void {
+    const now = Date.now();
+    tx.zadd(this.threadsKey, now, threadId);
+    if (this.ttlSeconds === undefined) return;
+    for (const key of Object.values(this.threadKeys(threadId))) tx.expire(key, this.ttlSeconds);
+    // Threads idle past the TTL have expired keys; drop them from the index so it stays bounded.
+    tx.zremrangebyscore(this.threadsKey, '-inf', `(${now - this.ttlSeconds * 1000}`);
+  }
+
+  private async latestId(threadId: string, ns: string): Promise<string | undefined> {
+    const [member] = await this.redis.zrange(
+      this.threadKeys(threadId).ids,
+      `(${ns}${AFTER_SEP}`,
+      `[${ns}${SEP}`,
+      'BYLEX',
+      'REV',
+      'LIMIT',
+      0,
+      1,
+    );
+    return member?.slice(ns.length + 1);
+  }
+
+  /** Checkpoint ids of one thread as [ns, id], newest first, in pages. */
+  private async *idPages(
+    threadId: string,
+    ns: string | undefined,
+    beforeId: string | undefined,
+    pageSize: number,
+  ): AsyncGenerator<Array<[string, string]>> {
+    const key = this.threadKeys(threadId).ids;
+    if (ns === undefined) {
+      // Namespaces interleave in time, so read them all and order by id (a thread holds few subgraph namespaces).
+      const all = (await this.redis.zrange(key, '0', '-1'))
+        .map((member): [string, string] => {
+          const at = member.indexOf(SEP);
+          return [member.slice(0, at), member.slice(at + 1)];
+        })
+        .filter(([, id]) => beforeId === undefined || id < beforeId)
+        .sort(([nsA, a], [nsB, b]) => (a !== b ? (a < b ? 1 : -1) : nsA < nsB ? -1 : 1));
+      for (let i = 0; i < all.length; i += pageSize) yield all.slice(i, i + pageSize);
+      return;
+    }
+    let max = beforeId !== undefined ? `(${join(ns, beforeId)}` : `(${ns}${AFTER_SEP}`;
+    const min = `[${ns}${SEP}`;
+    for (;;) {
+      const members = await this.redis.zrange(key, max, min, 'BYLEX', 'REV', 'LIMIT', 0, pageSize);
+      if (members.length) yield members.map((member): [string, string] => [ns, member.slice(ns.length + 1)]);
+      if (members.length < pageSize) return;
+      max = `(${members[members.length - 1]}`;
+    }
+  }
+
+  private async loadTuple(
+    threadId: string,
+    ns: string,
+    checkpointId: string,
+    filter?: Record<string, unknown>,
+  ): Promise<CheckpointTuple | undefined> {
+    const keys = this.threadKeys(threadId);
+    const raw = await this.redis.hget(keys.checkpoints, join(ns, checkpointId));
+    if (raw === null) return undefined;
+    const stored = JSON.parse(raw) as StoredCheckpoint;
+    const metadata = (await this.load(stored.metadata)) as CheckpointMetadata;
+    // Filter on metadata before loading the heavier parts.
+    if (filter && !Object.entries(filter).every(([k, v]) => isDeepStrictEqual((metadata as Record<string, unknown>)[k], v))) {
+      return undefined;
+    }
+    const body = (await this.load(stored.checkpoint)) as Omit<Checkpoint, 'channel_values'>;
+    const [channelValues, writes] = await Promise.all([
+      this.loadChannelValues(keys, ns, body.channel_versions),
+      this.loadWrites(keys, ns, checkpointId),
+    ]);
+    const checkpoint: Checkpoint = { ...body, channel_values: channelValues };
+    if (checkpoint.v < 4 && stored.parentId !== undefined) {
+      await this.migratePendingSends(checkpoint, keys, ns, stored.parentId);
+    }
+    const tuple: CheckpointTuple = {
+      config: configFor(threadId, ns, checkpointId),
+      checkpoint,
+      metadata,
+      pendingWrites: writes.map(({ taskId, channel, value }) => [taskId, channel, value]),
+    };
+    if (stored.parentId !== undefined) tuple.parentConfig = configFor(threadId, ns, stored.parentId);
+    return tuple;
+  }
+
+  private async loadChannelValues(keys: ThreadKeys, ns: string, versions: ChannelVersions): Promise<Record<string, unknown>> {
+    const channels = Object.keys(versions);
+    if (!channels.length) return {};
+    const raw = await this.redis.hmget(keys.blobs, ...channels.map((channel) => join(ns, channel, String(versions[channel]))));
+    const values: Record<string, unknown> = {};
+    await Promise.all(
+      channels.map(async (channel, i) => {
+        const blob = raw[i] === null ? null : (JSON.parse(raw[i]!) as StoredBlob);
+        if (blob) values[channel] = await this.load(blob);
+      }),
+    );
+    return values;
+  }
+
+  /** One checkpoint's writes in writesSortKey order, the order live execution applies them in. */
+  private async loadWrites(keys: ThreadKeys, ns: string, checkpointId: string): Promise<LoadedWrite[]> {
+    const start = join(ns, checkpointId);
+    const fields = await this.redis.zrange(keys.writeIds, `[${start}${SEP}`, `(${start}${AFTER_SEP}`, 'BYLEX');
+    if (!fields.length) return [];
+    const stored = (await this.redis.hmget(keys.writes, ...fields))
+      .filter((raw): raw is string => raw !== null)
+      .map((raw) => JSON.parse(raw) as StoredWrite)
+      .sort((a, b) =>
+        compareWritesSortKeys(writesSortKey(a.taskPath, a.taskId, a.idx), writesSortKey(b.taskPath, b.taskId, b.idx)),
+      );
+    return Promise.all(
+      stored.map(async ({ taskId, channel, value }) => ({ taskId, channel, value: await this.load(value) })),
+    );
+  }
+
+  /** Checkpoints before format v4 kept pending sends as writes on the parent; move them into the TASKS channel. */
+  private async migratePendingSends(checkpoint: Checkpoint, keys: ThreadKeys, ns: string, parentId: string): Promise<void> {
+    const parentWrites = await this.loadWrites(keys, ns, parentId);
+    checkpoint.channel_values[TASKS] = parentWrites.filter((w) => w.channel === TASKS).map((w) => w.value);
+    const versions = Object.values(checkpoint.channel_versions);
+    checkpoint.channel_versions[TASKS] = versions.length ? maxChannelVersion(...versions) : this.getNextVersion(undefined);
+  }
+
+  private async dump(value: unknown): Promise<Serialized> {
+    const [type, bytes] = await this.serde.dumpsTyped(value);
+    return { type, data: Buffer.from(bytes).toString('base64') };
+  }
+
+  private load({ type, data }: Serialized): Promise<unknown> {
+    return this.serde.loadsTyped(type, new Uint8Array(Buffer.from(data, 'base64')));
+  }
+}

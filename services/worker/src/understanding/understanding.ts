@@ -1,0 +1,89 @@
+/**
+ * The "understanding" layer: turns one free-text WhatsApp message (English or Spanish) into
+ * structured facts for the booking conversation. It never writes replies.
+ *
+ * Two implementations share this interface:
+ *  - HeuristicUnderstander (./heuristic): deterministic, no network, always available;
+ *  - OpenAIUnderstander (./openai): runs the heuristic first and asks the model only when the
+ *    heuristic is not confident, falling back to the heuristic answer on any failure.
+ */
+
+export type Language = 'en' | 'es';
+
+export const LANGUAGES: readonly Language[] = ['en', 'es'];
+
+export type Intent =
+  | 'spam'
+  | 'opt_out'
+  | 'opt_in'
+  | 'greeting'
+  | 'question'
+  | 'provide_info'
+  | 'choose_slot'
+  | 'confirm'
+  | 'decline'
+  | 'cancel'
+  | 'other';
+
+export const INTENTS: readonly Intent[] = [
+  'spam',
+  'opt_out',
+  'opt_in',
+  'greeting',
+  'question',
+  'provide_info',
+  'choose_slot',
+  'confirm',
+  'decline',
+  'cancel',
+  'other',
+];
+
+export type TimePrecision = 'exact' | 'part_of_day' | 'day';
+
+export const TIME_PRECISIONS: readonly TimePrecision[] = ['exact', 'part_of_day', 'day'];
+
+export interface TimePreference {
+  /** ISO-8601 with offset, the earliest acceptable start */
+  from: string;
+  /** ISO end of the window, exclusive */
+  to: string;
+  /** 'exact' = a clock time was named ("3pm"); 'part_of_day' = morning/afternoon/evening; 'day' = only a day */
+  precision: TimePrecision;
+  text: string;
+}
+
+export interface Budget {
+  amount: number;
+  /** ISO-4217 code when the message names or implies one ("$" → USD, "€" → EUR), else null */
+  currency: string | null;
+  /** the words the amount was read from, e.g. "$1,000-2,000" */
+  text: string;
+}
+
+export interface Understanding {
+  intent: Intent;
+  language: Language;
+  name: string | null;
+  goal: string | null;
+  budget: Budget | null;
+  email: string | null;
+  preferredTime: TimePreference | null;
+  /** Answer to previously offered slots: index into offeredSlots (0-based), or null */
+  slotChoice: number | null;
+  /** true when the heuristic is sure it understood everything in the message (so the model can be skipped) */
+  confident: boolean;
+}
+
+export interface UnderstandingContext {
+  now: Date;
+  /** IANA zone of the business, e.g. "America/New_York" */
+  timeZone: string;
+  /** ISO starts previously offered, may be empty */
+  offeredSlots: string[];
+  previousLanguage: Language | null;
+}
+
+export interface Understander {
+  understand(text: string, context: UnderstandingContext): Promise<Understanding>;
+}
