@@ -1,0 +1,88 @@
+import { formatSlot, replies } from '../replies';
+import type { WorkflowPorts } from '../ports';
+import type { Conversation, ConversationUpdate } from '../state';
+import { customerZone } from './triage';
+
+export const BOOKED_TAG = 'booked';
+const DAY_MS = 24 * 3600_000;
+/** How far past the preferred time the book node looks for alternatives to offer. */
+const OFFER_HORIZON_DAYS = 7;
+/** Without a preferred time, the next free slot within this many days is booked. */
+const NEXT_FREE_HORIZON_DAYS = 14;
+const OFFER_COUNT = 3;
+
+/** The `count` free slots nearest to `target`, in time order. */
+export function nearestSlots(slots: string[], target: number, count = OFFER_COUNT): string[] {
+  return [...slots]
+    .sort((a, b) => Math.abs(Date.parse(a) - target) - Math.abs(Date.parse(b) - target))
+    .slice(0, count)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
+}
+
+/**
+ * Books a real free slot on the business's calendar: the slot the customer picked, their preferred time
+ * when it is free, the first free slot of a preferred day or part of day, or (no preference) the next
+ * free slot. Otherwise it offers the nearest free slots and waits for the answer. The calendar port
+ * makes the booking itself exactly-once.
+ */
+export function bookNode(ports: WorkflowPorts) {
+  const { calendar, contacts, rules } = ports;
+  return async (s: Conversation): Promise<ConversationUpdate> => {
+    const lang = s.language ?? 'en';
+    const zone = customerZone(s, ports);
+    const prefix = s.reply ?? '';
+    const now = Date.parse(s.now);
+    const earliest = now + rules.minNoticeMinutes * 60_000;
+
+    if (s.booking && !s.chosenSlot && !s.preferredTime) {
+      return { reply: prefix + replies.alreadyBooked(formatSlot(s.booking.startTime, zone, lang), lang), outcome: 'completed' };
+    }
+
+    const offer = async (target: number, reason: 'unavailable' | 'taken', exclude: string[] = []): Promise<ConversationUpdate> => {
+      const from = Math.max(earliest, target - DAY_MS);
+      const free = (await calendar.freeSlots(from, Math.max(from, target) + OFFER_HORIZON_DAYS * DAY_MS, rules.timeZone)).filter(
+        (slot) => !exclude.some((x) => Date.parse(x) === Date.parse(slot)),
+      );
+      if (free.length === 0) return { offeredSlots: [], preferredTime: null, reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
+      const offered = nearestSlots(free, target);
+      return { offeredSlots: offered, reply: prefix + replies.offer(offered, zone, lang, reason), outcome: 'waiting_for_customer' };
+    };
+
+    let start: string | null = null;
+    if (s.chosenSlot) {
+      start = s.chosenSlot;
+    } else if (s.preferredTime) {
+      const from = Math.max(Date.parse(s.preferredTime.from), earliest);
+      const free = await calendar.freeSlots(from, Date.parse(s.preferredTime.to), rules.timeZone);
+      if (s.preferredTime.precision === 'exact') {
+        const wanted = Date.parse(s.preferredTime.from);
+        start = free.find((slot) => Date.parse(slot) === wanted) ?? null;
+        if (!start) return offer(wanted, 'unavailable');
+      } else {
+        start = free[0] ?? null;
+        if (!start) return offer(Date.parse(s.preferredTime.from), 'unavailable');
+      }
+    } else {
+      const free = await calendar.freeSlots(earliest, earliest + NEXT_FREE_HORIZON_DAYS * DAY_MS, rules.timeZone);
+      start = free[0] ?? null;
+      if (!start) return { reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
+    }
+
+    const contactId = await contacts.ensureContact({ ...s.contact, name: s.name, email: s.email });
+    const minutes = await calendar.slotMinutes();
+    const endTime = new Date(Date.parse(start) + minutes * 60_000).toISOString();
+    const title = [s.goal, s.name].filter(Boolean).join(' – ') || 'WhatsApp booking';
+    const result = await calendar.book({ contactId, startTime: start, endTime, title });
+    if (!result.ok) return offer(Date.parse(start), 'taken', [start]);
+
+    await contacts.addTags(contactId, [BOOKED_TAG]);
+    return {
+      booking: { appointmentId: result.appointmentId, startTime: result.startTime },
+      offeredSlots: [],
+      preferredTime: null,
+      chosenSlot: null,
+      reply: prefix + replies.confirmed(s.name, s.goal, formatSlot(result.startTime, zone, lang), lang),
+      outcome: 'completed',
+    };
+  };
+}

@@ -1,0 +1,37 @@
+import { replies } from '../replies';
+import type { Conversation, ConversationUpdate } from '../state';
+
+/**
+ * Merges what this message said into what the conversation already knows, and asks for the first
+ * missing field, one short question at a time (goal, then budget, then name). A preferred time is
+ * welcome but not required: without one, the book node takes the next free slot.
+ */
+export function collectNode() {
+  return async (s: Conversation): Promise<ConversationUpdate> => {
+    const u = s.understanding!;
+    const lang = s.language ?? 'en';
+    const known = {
+      name: u.name ?? s.name ?? s.contact.name,
+      goal: u.goal ?? s.goal,
+      budget: u.budget?.amount ?? s.budget,
+      email: u.email ?? s.email ?? s.contact.email,
+    };
+    const update: ConversationUpdate = { ...known };
+    if (u.preferredTime) {
+      update.preferredTime = u.preferredTime;
+      update.offeredSlots = [];
+    } else if (s.offeredSlots.length > 0 && u.slotChoice !== null && s.offeredSlots[u.slotChoice]) {
+      update.chosenSlot = s.offeredSlots[u.slotChoice];
+    } else if (s.offeredSlots.length > 0 && u.intent === 'decline') {
+      update.offeredSlots = [];
+      update.preferredTime = null;
+    }
+
+    const prefix = (s.reply ?? '') + (u.intent === 'greeting' && !s.goal ? replies.greeting(known.name, lang) : '');
+    const ask = (question: string): ConversationUpdate => ({ ...update, reply: prefix + question, outcome: 'waiting_for_customer' });
+    if (!known.goal) return ask(replies.askGoal(lang));
+    if (known.budget === null) return ask(replies.askBudget(known.goal, lang));
+    if (!known.name) return ask(replies.askName(lang));
+    return update;
+  };
+}

@@ -1,0 +1,38 @@
+import { replies } from '../replies';
+import type { Conversation, ConversationUpdate } from '../state';
+import type { WorkflowPorts } from '../ports';
+
+export const OPTED_OUT_TAG = 'opted-out';
+
+/** The zone a customer's words are read and answered in: theirs when GHL knows it, else the business's. */
+export const customerZone = (s: Conversation, ports: WorkflowPorts) => s.contact.timezone ?? ports.rules.timeZone;
+
+/**
+ * Decides whether the bot answers at all: spam is dropped silently, STOP opts out (and tags the contact)
+ * until START, everything else goes on to collect. Understanding happens here, once per turn.
+ */
+export function triageNode(ports: WorkflowPorts) {
+  return async (s: Conversation): Promise<ConversationUpdate> => {
+    const understanding = await ports.understander.understand(s.message, {
+      now: new Date(s.now),
+      timeZone: customerZone(s, ports),
+      offeredSlots: s.offeredSlots,
+      previousLanguage: s.language,
+    });
+    const language = understanding.language;
+
+    if (understanding.intent === 'opt_in' && s.optedOut) {
+      const contactId = await ports.contacts.ensureContact(s.contact);
+      await ports.contacts.removeTags(contactId, [OPTED_OUT_TAG]);
+      return { understanding, language, optedOut: false, reply: replies.welcomeBack(language) };
+    }
+    if (s.optedOut) return { understanding, outcome: 'ignored' };
+    if (understanding.intent === 'spam') return { understanding, outcome: 'ignored' };
+    if (understanding.intent === 'opt_out') {
+      const contactId = await ports.contacts.ensureContact(s.contact);
+      await ports.contacts.addTags(contactId, [OPTED_OUT_TAG]);
+      return { understanding, language, optedOut: true, offeredSlots: [], outcome: 'completed', reply: replies.optedOut(language) };
+    }
+    return { understanding, language };
+  };
+}

@@ -1,0 +1,41 @@
+import { formatMoney, replies } from '../replies';
+import type { WorkflowPorts } from '../ports';
+import type { Conversation, ConversationUpdate } from '../state';
+
+/**
+ * Business rules: minimum budget, offered services, and a time that is ahead, with enough notice and not
+ * too far out. A refusal is a polite reply that says why and what would work; the failing field is
+ * cleared so the next message can supply a new one.
+ */
+export function validateNode(ports: WorkflowPorts) {
+  const { rules } = ports;
+  return async (s: Conversation): Promise<ConversationUpdate> => {
+    const lang = s.language ?? 'en';
+    const reject = (reply: string, cleared: ConversationUpdate): ConversationUpdate => ({ ...cleared, reply: (s.reply ?? '') + reply, outcome: 'rejected' });
+
+    if ((s.budget ?? 0) < rules.minBudget) {
+      return reject(replies.budgetTooLow(formatMoney(rules.minBudget, rules.currency, lang), lang), { budget: null });
+    }
+    if (rules.services.length > 0 && s.goal) {
+      const goal = s.goal.toLowerCase();
+      const offered = rules.services.some((service) => goal.includes(service.toLowerCase()) || service.toLowerCase().includes(goal));
+      if (!offered) return reject(replies.serviceNotOffered(s.goal, rules.services, lang), { goal: null });
+    }
+
+    const now = Date.parse(s.now);
+    const earliest = now + rules.minNoticeMinutes * 60_000;
+    const latest = now + rules.maxDaysAhead * 24 * 3600_000;
+    const window = s.chosenSlot
+      ? { from: Date.parse(s.chosenSlot), to: Date.parse(s.chosenSlot) + 1 }
+      : s.preferredTime
+        ? { from: Date.parse(s.preferredTime.from), to: Date.parse(s.preferredTime.to) }
+        : null;
+    if (window) {
+      const cleared = { preferredTime: null, chosenSlot: null, offeredSlots: [] };
+      if (window.to <= now) return reject(replies.timeInPast(lang), cleared);
+      if (window.to <= earliest) return reject(replies.timeTooSoon(Math.ceil(rules.minNoticeMinutes / 60), lang), cleared);
+      if (window.from > latest) return reject(replies.timeTooFar(rules.maxDaysAhead, lang), cleared);
+    }
+    return {};
+  };
+}

@@ -1,0 +1,39 @@
+import type { Understander } from '../understanding/understanding';
+
+/** Business rules the validate node applies (from configuration). */
+export interface BusinessRules {
+  minBudget: number;
+  /** Services the business offers; empty means any goal is fine. */
+  services: string[];
+  minNoticeMinutes: number;
+  maxDaysAhead: number;
+  timeZone: string;
+  /** Currency shown in replies about the minimum budget. */
+  currency: string;
+}
+
+export type BookResult = { ok: true; appointmentId: string; startTime: string } | { ok: false; reason: 'slot_taken' };
+
+/** The calendar as the book node needs it; GHL behind it in production, the sandbox in tests. */
+export interface CalendarPort {
+  slotMinutes(): Promise<number>;
+  /** Free slot starts (ISO) between two instants, sorted. */
+  freeSlots(fromMs: number, toMs: number, timeZone: string): Promise<string[]>;
+  /** Books once per (contact, start): a second call for the same pair returns the first booking. */
+  book(input: { contactId: string; startTime: string; endTime: string; title: string }): Promise<BookResult>;
+}
+
+export interface ContactsPort {
+  /** The GHL contact id for this customer, creating the contact when the webhook carried none. */
+  ensureContact(input: { contactId: string | null; phone: string | null; name: string | null; email: string | null }): Promise<string>;
+  addTags(contactId: string, tags: string[]): Promise<void>;
+  removeTags(contactId: string, tags: string[]): Promise<void>;
+}
+
+/** Everything with a side effect, handed to the graph at construction. */
+export interface WorkflowPorts {
+  understander: Understander;
+  calendar: CalendarPort;
+  contacts: ContactsPort;
+  rules: BusinessRules;
+}

@@ -1,0 +1,80 @@
+import type { Language } from '../understanding/understanding';
+
+/**
+ * Every word the bot sends, in English and Spanish. Replies are templates filled with checked values
+ * (times from the calendar, amounts from the rules): the model never writes them, so nothing is invented.
+ */
+const locale = (lang: Language) => (lang === 'es' ? 'es-ES' : 'en-US');
+
+export function formatSlot(iso: string, timeZone: string, lang: Language): string {
+  return new Intl.DateTimeFormat(locale(lang), {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    hour: 'numeric',
+    minute: '2-digit',
+    timeZone,
+    timeZoneName: 'short',
+  }).format(new Date(iso));
+}
+
+export function formatMoney(amount: number, currency: string, lang: Language): string {
+  return new Intl.NumberFormat(locale(lang), { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount);
+}
+
+const hello = (name: string | null, lang: Language) =>
+  lang === 'es' ? `¡Hola${name ? ` ${name}` : ''}! ` : `Hi${name ? ` ${name}` : ''}! `;
+
+export const replies = {
+  greeting: hello,
+  askGoal: (lang: Language) =>
+    lang === 'es' ? '¿En qué podemos ayudarte? (por ejemplo marketing, SEO o una web)' : 'What can we help you with? (for example marketing, SEO or a website)',
+  askBudget: (goal: string, lang: Language) =>
+    lang === 'es' ? `¿Qué presupuesto tienes en mente para ${goal}?` : `What budget do you have in mind for ${goal}?`,
+  askName: (lang: Language) => (lang === 'es' ? '¿Cómo te llamas?' : 'May I have your name?'),
+  welcomeBack: (lang: Language) => (lang === 'es' ? '¡Bienvenido de nuevo! ' : 'Welcome back! '),
+  optedOut: (lang: Language) =>
+    lang === 'es'
+      ? 'No te enviaremos más mensajes. Escribe START si quieres volver a hablar con nosotros.'
+      : "You won't get any more messages from us. Reply START if you want to talk to us again.",
+  budgetTooLow: (min: string, lang: Language) =>
+    lang === 'es'
+      ? `Gracias. Nuestros proyectos empiezan en ${min}, así que con ese presupuesto no podemos ayudarte ahora mismo. Si un presupuesto de ${min} o más te encaja, dímelo y buscamos una cita.`
+      : `Thank you. Our projects start at ${min}, so we can't take this on with that budget right now. If a budget of ${min} or more works for you, tell me and I'll find you a time.`,
+  serviceNotOffered: (goal: string, services: string[], lang: Language) =>
+    lang === 'es'
+      ? `No ofrecemos ${goal}. Podemos ayudarte con: ${services.join(', ')}. ¿Cuál te interesa?`
+      : `We don't offer ${goal}. We can help with: ${services.join(', ')}. Which one interests you?`,
+  timeInPast: (lang: Language) =>
+    lang === 'es' ? 'Esa hora ya ha pasado. ¿Qué otro día u hora te viene bien?' : 'That time has already passed. What other day or time suits you?',
+  timeTooSoon: (hours: number, lang: Language) =>
+    lang === 'es'
+      ? `Necesitamos al menos ${hours} h de antelación. ¿Te viene bien un poco más tarde?`
+      : `We need at least ${hours} hour${hours === 1 ? '' : 's'} notice. Could you pick a later time?`,
+  timeTooFar: (days: number, lang: Language) =>
+    lang === 'es'
+      ? `Solo reservamos hasta ${days} días vista. ¿Te viene bien una fecha antes?`
+      : `We book up to ${days} days ahead. Could you pick an earlier date?`,
+  offer: (slots: string[], timeZone: string, lang: Language, reason: 'unavailable' | 'taken' | 'declined') => {
+    const lines = slots.map((s, i) => `${i + 1}. ${formatSlot(s, timeZone, lang)}`).join('\n');
+    const intro = {
+      unavailable: lang === 'es' ? 'Esa hora no está libre. Las más cercanas disponibles son:' : "That time isn't free. The nearest free times are:",
+      taken: lang === 'es' ? 'Esa hora acaba de ocuparse. Las más cercanas disponibles son:' : 'That time was just taken. The nearest free times are:',
+      declined: lang === 'es' ? 'Sin problema. Otras horas libres:' : 'No problem. Other free times:',
+    }[reason];
+    const ask = lang === 'es' ? 'Responde con el número que prefieras, o dime otro día.' : 'Reply with the number that suits you, or tell me another day.';
+    return `${intro}\n${lines}\n${ask}`;
+  },
+  noSlots: (lang: Language) =>
+    lang === 'es'
+      ? 'No he encontrado horas libres en esas fechas. ¿Qué otro día te viene bien?'
+      : "I couldn't find a free time then. What other day would suit you?",
+  confirmed: (name: string | null, goal: string | null, when: string, lang: Language) =>
+    lang === 'es'
+      ? `¡Listo${name ? `, ${name}` : ''}! Tu cita${goal ? ` sobre ${goal}` : ''} queda reservada para el ${when}. ¡Hasta pronto!`
+      : `You're booked${name ? `, ${name}` : ''}! Your ${goal ? `${goal} ` : ''}appointment is on ${when}. See you then!`,
+  alreadyBooked: (when: string, lang: Language) =>
+    lang === 'es'
+      ? `Ya tienes una cita el ${when}. Si necesitas cambiarla, escríbenos y el equipo te ayudará.`
+      : `You already have an appointment on ${when}. If you need to change it, write here and the team will help.`,
+};

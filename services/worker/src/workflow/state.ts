@@ -1,0 +1,66 @@
+import { Annotation } from '@langchain/langgraph';
+import type { FinalState } from '@wab/shared';
+import type { Language, TimePreference, Understanding } from '../understanding/understanding';
+
+const keep = <T>(initial: () => T) => Annotation<T>({ reducer: (_old, update) => update, default: initial });
+
+export interface Booking {
+  appointmentId: string;
+  startTime: string;
+}
+
+/** Who the customer is, as far as the turn knows (from the webhook and GHL). */
+export interface TurnContact {
+  contactId: string | null;
+  phone: string | null;
+  name: string | null;
+  email: string | null;
+  timezone: string | null;
+}
+
+/**
+ * One conversation's state, saved by the checkpointer after every node. The first group lasts across
+ * turns; the second is set afresh by each turn's input.
+ */
+export const ConversationState = Annotation.Root({
+  language: keep<Language | null>(() => null),
+  name: keep<string | null>(() => null),
+  goal: keep<string | null>(() => null),
+  budget: keep<number | null>(() => null),
+  email: keep<string | null>(() => null),
+  preferredTime: keep<TimePreference | null>(() => null),
+  /** Slot starts offered in the last reply, so "the second one" can be understood next turn. */
+  offeredSlots: keep<string[]>(() => []),
+  booking: keep<Booking | null>(() => null),
+  optedOut: keep<boolean>(() => false),
+
+  // Per turn
+  turnId: keep<string>(() => ''),
+  message: keep<string>(() => ''),
+  now: keep<string>(() => new Date(0).toISOString()),
+  contact: keep<TurnContact>(() => ({ contactId: null, phone: null, name: null, email: null, timezone: null })),
+  understanding: keep<Understanding | null>(() => null),
+  /** A slot the customer picked from the offer, to be booked this turn. */
+  chosenSlot: keep<string | null>(() => null),
+  outcome: keep<FinalState | null>(() => null),
+  reply: keep<string | null>(() => null),
+});
+
+export type Conversation = typeof ConversationState.State;
+export type ConversationUpdate = typeof ConversationState.Update;
+
+/** The input that starts a turn: clears what the last turn decided. */
+export function turnInput(input: { turnId: string; message: string; now: Date; contact: TurnContact; booking?: Booking | null; optedOut?: boolean }): ConversationUpdate {
+  return {
+    turnId: input.turnId,
+    message: input.message,
+    now: input.now.toISOString(),
+    contact: input.contact,
+    understanding: null,
+    chosenSlot: null,
+    outcome: null,
+    reply: null,
+    ...(input.booking !== undefined ? { booking: input.booking } : {}),
+    ...(input.optedOut !== undefined ? { optedOut: input.optedOut } : {}),
+  };
+}

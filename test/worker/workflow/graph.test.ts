@@ -1,0 +1,137 @@
+import { MemorySaver } from '@langchain/langgraph';
+import { buildBookingGraph } from '../../../services/worker/src/workflow/graph';
+import type { BookResult, CalendarPort, ContactsPort, WorkflowPorts } from '../../../services/worker/src/workflow/ports';
+import { turnInput, type Conversation } from '../../../services/worker/src/workflow/state';
+import { HeuristicUnderstander } from '../../../services/worker/src/understanding/heuristic';
+
+/** In-memory ports: the graph's own logic under test, with a calendar of half-hour slots 09:00-17:00 UTC. */
+function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
+  const booked: { contactId: string; startTime: string }[] = [];
+  const tags = new Map<string, Set<string>>();
+  const taken = new Set<number>();
+  const calendar: CalendarPort = {
+    slotMinutes: async () => 30,
+    freeSlots: async (fromMs, toMs) => {
+      const slots: string[] = [];
+      const day = new Date(fromMs);
+      day.setUTCHours(0, 0, 0, 0);
+      for (let t = day.getTime(); t < toMs; t += 30 * 60_000) {
+        const h = new Date(t).getUTCHours();
+        const dow = new Date(t).getUTCDay();
+        if (t >= fromMs && h >= 9 && h < 17 && dow !== 0 && dow !== 6 && !taken.has(t)) slots.push(new Date(t).toISOString());
+      }
+      return slots;
+    },
+    book: async ({ contactId, startTime }): Promise<BookResult> => {
+      if (taken.has(Date.parse(startTime))) return { ok: false, reason: 'slot_taken' };
+      taken.add(Date.parse(startTime));
+      booked.push({ contactId, startTime });
+      return { ok: true, appointmentId: `apt_${booked.length}`, startTime };
+    },
+  };
+  const contacts: ContactsPort = {
+    ensureContact: async (c) => c.contactId ?? `c_${c.phone}`,
+    addTags: async (id, t) => void t.forEach((x) => (tags.get(id) ?? tags.set(id, new Set()).get(id)!).add(x)),
+    removeTags: async (id, t) => void t.forEach((x) => tags.get(id)?.delete(x)),
+  };
+  const ports: WorkflowPorts = {
+    understander: new HeuristicUnderstander(),
+    calendar,
+    contacts,
+    rules: { minBudget: 500, services: [], minNoticeMinutes: 60, maxDaysAhead: 60, timeZone: 'UTC', currency: 'USD', ...overrides },
+  };
+  return { ports, booked, tags, taken };
+}
+
+// A Monday morning, so "tomorrow" is a weekday.
+const NOW = new Date('2026-11-30T08:00:00Z');
+const contact = { contactId: 'contact_123', phone: '+1234567890', name: null, email: null, timezone: null };
+
+function conversation(ports: WorkflowPorts) {
+  const graph = buildBookingGraph(ports, new MemorySaver());
+  let turn = 0;
+  return async (message: string, extra: Partial<typeof contact> = {}) => {
+    const nodes: string[] = [];
+    const config = { configurable: { thread_id: 'thread-1' }, streamMode: 'updates' as const };
+    for await (const chunk of await graph.stream(turnInput({ turnId: `t${++turn}`, message, now: NOW, contact: { ...contact, ...extra } }), config)) {
+      nodes.push(...Object.keys(chunk));
+    }
+    const state = (await graph.getState({ configurable: { thread_id: 'thread-1' } })).values as Conversation;
+    return { nodes, state };
+  };
+}
+
+describe('booking graph', () => {
+  it('books the reference example in one turn: triage → collect → validate → book', async () => {
+    const { ports, booked, tags } = memoryPorts();
+    const say = conversation(ports);
+    const { nodes, state } = await say('Hi, I need help with marketing. My budget is $2000', { name: 'John Doe' });
+    expect(nodes).toEqual(['triage', 'collect', 'validate', 'book']);
+    expect(state.outcome).toBe('completed');
+    expect(booked).toEqual([{ contactId: 'contact_123', startTime: '2026-11-30T09:00:00.000Z' }]);
+    expect(state.reply).toMatch(/John Doe/);
+    expect(state.reply).toMatch(/9:00/);
+    expect(tags.get('contact_123')).toEqual(new Set(['booked']));
+  });
+
+  it('asks only for what is missing, one question at a time, and books within three more messages', async () => {
+    const { ports, booked } = memoryPorts();
+    const say = conversation(ports);
+    let turn = await say('Hi');
+    expect(turn.state).toMatchObject({ outcome: 'waiting_for_customer' });
+    expect(turn.state.reply).toMatch(/help you with/);
+    turn = await say('I need SEO');
+    expect(turn.state.reply).toMatch(/budget/i);
+    turn = await say('around 3k');
+    expect(turn.state.reply).toMatch(/name/i);
+    turn = await say("I'm Ana, tomorrow at 3pm please");
+    expect(turn.state.outcome).toBe('completed');
+    expect(booked).toEqual([{ contactId: 'contact_123', startTime: '2026-12-01T15:00:00.000Z' }]);
+  });
+
+  it('refuses a low budget politely, saying what would work', async () => {
+    const { ports, booked } = memoryPorts();
+    const { nodes, state } = await conversation(ports)('I need marketing, budget $100', { name: 'Bo' });
+    expect(nodes).toEqual(['triage', 'collect', 'validate']);
+    expect(state.outcome).toBe('rejected');
+    expect(state.reply).toMatch(/\$500/);
+    expect(booked).toHaveLength(0);
+  });
+
+  it('offers the nearest free slots when the wanted one is taken, and books the one chosen', async () => {
+    const { ports, booked, taken } = memoryPorts();
+    taken.add(Date.parse('2026-12-01T15:00:00Z'));
+    const say = conversation(ports);
+    const first = await say('Marketing, budget 2000 USD, tomorrow at 3pm', { name: 'Ana' });
+    expect(first.state.outcome).toBe('waiting_for_customer');
+    expect(first.state.offeredSlots).toEqual(['2026-12-01T14:00:00.000Z', '2026-12-01T14:30:00.000Z', '2026-12-01T15:30:00.000Z']);
+    const second = await say('the second one');
+    expect(second.state.outcome).toBe('completed');
+    expect(booked.map((b) => b.startTime)).toEqual(['2026-12-01T14:30:00.000Z']);
+  });
+
+  it('drops spam silently and stops after STOP until START', async () => {
+    const { ports, tags } = memoryPorts();
+    const say = conversation(ports);
+    expect((await say('YOU WON a free iPhone!!! click here http://bit.ly/x')).state).toMatchObject({ outcome: 'ignored', reply: null });
+    const stop = await say('STOP');
+    expect(stop.state).toMatchObject({ outcome: 'completed', optedOut: true });
+    expect(tags.get('contact_123')).toEqual(new Set(['opted-out']));
+    expect((await say('hello?')).state).toMatchObject({ outcome: 'ignored', reply: null });
+    const start = await say('START');
+    expect(start.state.optedOut).toBe(false);
+    expect(start.state.reply).toMatch(/^Welcome back! /);
+    expect(tags.get('contact_123')).toEqual(new Set());
+  });
+
+  it('talks Spanish to a Spanish speaker', async () => {
+    const { ports, booked } = memoryPorts();
+    const say = conversation(ports);
+    expect((await say('Hola, necesito ayuda con marketing')).state.reply).toMatch(/presupuesto/);
+    expect((await say('unos 2000 euros')).state.reply).toMatch(/llamas/);
+    const done = await say('Me llamo Lucía, el martes por la tarde');
+    expect(done.state.outcome).toBe('completed');
+    expect(done.state.reply).toMatch(/Listo, Lucía/);
+    expect(booked[0].startTime).toBe('2026-12-01T12:00:00.000Z');
+  });
+});
