@@ -1,7 +1,7 @@
 import { MemorySaver } from '@langchain/langgraph';
 import { buildBookingGraph } from '../../../services/worker/src/workflow/graph';
 import type { BookResult, CalendarPort, ContactsPort, WorkflowPorts } from '../../../services/worker/src/workflow/ports';
-import { turnInput, type Conversation } from '../../../services/worker/src/workflow/state';
+import { turnInput, type Conversation, type TurnContact } from '../../../services/worker/src/workflow/state';
 import { HeuristicUnderstander } from '../../../services/worker/src/understanding/heuristic';
 
 /** In-memory ports: the graph's own logic under test, with a calendar of half-hour slots 09:00-17:00 UTC. */
@@ -45,12 +45,12 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
 
 // A Monday morning, so "tomorrow" is a weekday.
 const NOW = new Date('2026-11-30T08:00:00Z');
-const contact = { contactId: 'contact_123', phone: '+1234567890', name: null, email: null, timezone: null };
+const contact: TurnContact = { contactId: 'contact_123', phone: '+1234567890', name: null, email: null, timezone: null };
 
 function conversation(ports: WorkflowPorts) {
   const graph = buildBookingGraph(ports, new MemorySaver());
   let turn = 0;
-  return async (message: string, extra: Partial<typeof contact> = {}) => {
+  return async (message: string, extra: Partial<TurnContact> = {}) => {
     const nodes: string[] = [];
     const config = { configurable: { thread_id: 'thread-1' }, streamMode: 'updates' as const };
     for await (const chunk of await graph.stream(turnInput({ turnId: `t${++turn}`, message, now: NOW, contact: { ...contact, ...extra } }), config)) {
