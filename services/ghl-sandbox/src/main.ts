@@ -1,1 +1,111 @@
-export {};
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { z } from 'zod';
+import { createSandboxApp } from './app';
+import { isValidTimeZone } from './time';
+
+export { createSandboxApp, type SandboxOptions } from './app';
+export { FaultInjector, ENDPOINTS, type FaultRule, type FaultResponse, type EndpointName } from './faults';
+
+const clock = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be HH:MM');
+
+/** The sandbox's settings; names are environment variables. */
+const envSchema = z.object({
+  SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8100),
+  /** Loopback by default: the sandbox has test controls that anyone who can reach it may call. */
+  SANDBOX_HOST: z.string().default('127.0.0.1'),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/).default('bull'),
+  /** When set, API calls need this bearer token; when not, any token (or none) is accepted. */
+  SANDBOX_TOKEN: z.string().optional(),
+  SANDBOX_TIMEZONE: z.string().refine(isValidTimeZone, 'must be an IANA time zone').optional(),
+  BUSINESS_TIMEZONE: z.string().refine(isValidTimeZone, 'must be an IANA time zone').optional(),
+  SANDBOX_OPEN: clock.default('09:00'),
+  SANDBOX_CLOSE: clock.default('17:00'),
+  /** Open days, 1 = Monday .. 7 = Sunday. */
+  SANDBOX_DAYS: z
+    .string()
+    .default('1,2,3,4,5')
+    .transform((s) => s.split(',').map((d) => Number(d.trim())))
+    .pipe(z.array(z.number().int().min(1).max(7)).min(1)),
+  SANDBOX_SLOT_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30),
+  GHL_LOCATION_ID: z.string().min(1).default('loc_sandbox'),
+  GHL_CALENDAR_ID: z.string().min(1).default('cal_sandbox'),
+});
+
+export interface RunningSandbox {
+  url: string;
+  keyPrefix: string;
+  close(): Promise<void>;
+}
+
+/** Starts the sandbox from environment variables; for `main` below and for a launcher running it in-process. */
+export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promise<RunningSandbox> {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`ghl-sandbox: bad configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const cfg = parsed.data;
+  const keyPrefix = `${cfg.QUEUE_PREFIX}:sandbox`;
+  const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(100 * times, 2000) });
+  redis.on('error', (err) => console.error(`ghl-sandbox: redis: ${err.message}`));
+  const app = createSandboxApp({
+    redis,
+    keyPrefix,
+    token: cfg.SANDBOX_TOKEN,
+    businessHours: {
+      timeZone: cfg.SANDBOX_TIMEZONE ?? cfg.BUSINESS_TIMEZONE ?? 'UTC',
+      days: cfg.SANDBOX_DAYS,
+      open: cfg.SANDBOX_OPEN,
+      close: cfg.SANDBOX_CLOSE,
+    },
+    slotDurationMinutes: cfg.SANDBOX_SLOT_MINUTES,
+    locationId: cfg.GHL_LOCATION_ID,
+    calendarId: cfg.GHL_CALENDAR_ID,
+  });
+  const server = app.listen(cfg.SANDBOX_PORT, cfg.SANDBOX_HOST);
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = cfg.SANDBOX_HOST.includes(':') ? `[${cfg.SANDBOX_HOST}]` : cfg.SANDBOX_HOST;
+  return {
+    url: `http://${host}:${port}`,
+    keyPrefix,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // held-open (`timeout` fault) requests would otherwise keep it alive
+      });
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const sandbox = await startSandbox();
+  console.log(JSON.stringify({ msg: 'ghl-sandbox listening (a stand-in for GHL API v2; test controls under /_sandbox/)', url: sandbox.url, keyPrefix: sandbox.keyPrefix }));
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(JSON.stringify({ msg: 'ghl-sandbox stopping', signal }));
+    sandbox.close().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

@@ -70,7 +70,21 @@ export const configSchema = z.object({
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   BUSINESS_TIMEZONE: timeZone.default('UTC'),
   MIN_BUDGET: z.coerce.number().min(0).default(500),
+  /** Currency of MIN_BUDGET, as shown in replies. */
+  BUDGET_CURRENCY: z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code such as USD').default('USD'),
+  /** Services the business offers (comma-separated); empty accepts any goal. */
+  SERVICES: list.default([]),
+  MIN_NOTICE_MINUTES: int(0).default(60),
+  MAX_DAYS_AHEAD: int(1, 365).default(60),
   WORKER_CONCURRENCY: int(1, 1000).default(20),
+  /** Messages from one contact arriving within this window are answered as one turn. */
+  BURST_WINDOW_MS: int(0, 60_000).default(1500),
+  /** How long the bot stays quiet after a person answers from the GHL app. */
+  BOT_PAUSE_MINUTES: int(0).default(60),
+  /** How long a quiet conversation is remembered. */
+  CONVERSATION_TTL_DAYS: int(1).default(30),
+  GHL_TIMEOUT_MS: int(100).default(10_000),
+  OPENAI_TIMEOUT_MS: int(100).default(8_000),
   SHUTDOWN_TIMEOUT_MS: int(0).default(20_000),
   /** Warn instead of refusing to start when Redis could evict queue keys (see docs). */
   ALLOW_EVICTING_REDIS: bool.default(false),

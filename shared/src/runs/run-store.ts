@@ -42,11 +42,12 @@ export class RunStore {
     return raw ? (JSON.parse(raw) as RunRecord) : null;
   }
 
-  /** Counts one processed message (and a booking outcome, when there was one). */
-  async countProcessed(outcome: { seconds: number; booking?: 'created' | 'failed' }): Promise<void> {
+  /** Counts processed messages (a turn may answer several) and a booking outcome, when there was one. */
+  async countProcessed(outcome: { seconds: number; messages?: number; booking?: 'created' | 'failed' }): Promise<void> {
+    const messages = outcome.messages ?? 1;
     const tx = this.redis.multi();
-    tx.hincrby(this.keys.counters, 'processed', 1);
-    tx.hincrbyfloat(this.keys.counters, 'processing_seconds', outcome.seconds);
+    tx.hincrby(this.keys.counters, 'processed', messages);
+    tx.hincrbyfloat(this.keys.counters, 'processing_seconds', outcome.seconds * messages);
     if (outcome.booking === 'created') tx.hincrby(this.keys.counters, 'bookings_ok', 1);
     if (outcome.booking === 'failed') tx.hincrby(this.keys.counters, 'bookings_failed', 1);
     await tx.exec();

@@ -19,8 +19,8 @@ export interface CalendarPort {
   slotMinutes(): Promise<number>;
   /** Free slot starts (ISO) between two instants, sorted. */
   freeSlots(fromMs: number, toMs: number, timeZone: string): Promise<string[]>;
-  /** Books once per (contact, start): a second call for the same pair returns the first booking. */
-  book(input: { contactId: string; startTime: string; endTime: string; title: string }): Promise<BookResult>;
+  /** Books at most once per turn: a repeated call for the same turn returns the first booking. */
+  book(input: { turnId: string; contactId: string; startTime: string; endTime: string; title: string }): Promise<BookResult>;
 }
 
 export interface ContactsPort {

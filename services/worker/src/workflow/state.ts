@@ -33,6 +33,8 @@ export const ConversationState = Annotation.Root({
   offeredSlots: keep<string[]>(() => []),
   booking: keep<Booking | null>(() => null),
   optedOut: keep<boolean>(() => false),
+  /** A person answered from the GHL app: the bot stays quiet until then. */
+  pausedUntil: keep<string | null>(() => null),
 
   // Per turn
   turnId: keep<string>(() => ''),
@@ -50,7 +52,15 @@ export type Conversation = typeof ConversationState.State;
 export type ConversationUpdate = typeof ConversationState.Update;
 
 /** The input that starts a turn: clears what the last turn decided. */
-export function turnInput(input: { turnId: string; message: string; now: Date; contact: TurnContact; booking?: Booking | null; optedOut?: boolean }): ConversationUpdate {
+export function turnInput(input: {
+  turnId: string;
+  message: string;
+  now: Date;
+  contact: TurnContact;
+  booking?: Booking | null;
+  optedOut?: boolean;
+  pausedUntil?: string | null;
+}): ConversationUpdate {
   return {
     turnId: input.turnId,
     message: input.message,
@@ -62,5 +72,6 @@ export function turnInput(input: { turnId: string; message: string; now: Date; c
     reply: null,
     ...(input.booking !== undefined ? { booking: input.booking } : {}),
     ...(input.optedOut !== undefined ? { optedOut: input.optedOut } : {}),
+    ...(input.pausedUntil !== undefined ? { pausedUntil: input.pausedUntil } : {}),
   };
 }

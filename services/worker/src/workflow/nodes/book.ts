@@ -72,7 +72,7 @@ export function bookNode(ports: WorkflowPorts) {
     const minutes = await calendar.slotMinutes();
     const endTime = new Date(Date.parse(start) + minutes * 60_000).toISOString();
     const title = [s.goal, s.name].filter(Boolean).join(' – ') || 'WhatsApp booking';
-    const result = await calendar.book({ contactId, startTime: start, endTime, title });
+    const result = await calendar.book({ turnId: s.turnId, contactId, startTime: start, endTime, title });
     if (!result.ok) return offer(Date.parse(start), 'taken', [start]);
 
     await contacts.addTags(contactId, [BOOKED_TAG]);

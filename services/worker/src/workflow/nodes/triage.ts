@@ -9,7 +9,8 @@ export const customerZone = (s: Conversation, ports: WorkflowPorts) => s.contact
 
 /**
  * Decides whether the bot answers at all: spam is dropped silently, STOP opts out (and tags the contact)
- * until START, everything else goes on to collect. Understanding happens here, once per turn.
+ * until START, a person replying from the GHL app pauses the bot, everything else goes on to collect.
+ * Understanding happens here, once per turn.
  */
 export function triageNode(ports: WorkflowPorts) {
   return async (s: Conversation): Promise<ConversationUpdate> => {
@@ -27,6 +28,7 @@ export function triageNode(ports: WorkflowPorts) {
       return { understanding, language, optedOut: false, reply: replies.welcomeBack(language) };
     }
     if (s.optedOut) return { understanding, outcome: 'ignored' };
+    if (s.pausedUntil && Date.parse(s.pausedUntil) > Date.parse(s.now)) return { understanding, outcome: 'ignored' };
     if (understanding.intent === 'spam') return { understanding, outcome: 'ignored' };
     if (understanding.intent === 'opt_out') {
       const contactId = await ports.contacts.ensureContact(s.contact);

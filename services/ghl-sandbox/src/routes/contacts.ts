@@ -1,0 +1,128 @@
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import { z } from 'zod';
+import type { SandboxContext } from '../context';
+import { endpoint } from '../endpoint';
+import { GhlHttpError, parseInput } from '../http';
+import type { SandboxAppointment } from '../store/appointments';
+
+const optionalText = z.string().nullable().optional();
+
+const upsertBody = z.object({
+  locationId: z.string().min(1),
+  name: optionalText,
+  firstName: optionalText,
+  lastName: optionalText,
+  phone: optionalText,
+  email: optionalText,
+  timezone: optionalText,
+  dnd: z.boolean().optional(),
+  tags: z.array(z.string()).optional(),
+});
+
+const tagsBody = z.object({ tags: z.array(z.string()).min(1) });
+
+const duplicateQuery = z.object({
+  locationId: z.string().min(1),
+  number: z.string().optional(),
+  email: z.string().optional(),
+});
+
+/** The contacts service documents 422 for invalid input. */
+const INVALID = 422;
+
+export function contactRoutes(ctx: SandboxContext): Router {
+  const router = Router();
+
+  const requireLocation = (locationId: string) => {
+    if (locationId !== ctx.locationId) throw new GhlHttpError(403, 'The token does not have access to this location.');
+  };
+  const requireContact = async (contactId: string) => {
+    if (!(await ctx.contacts.exists(contactId))) throw new GhlHttpError(404, 'Contact not found');
+  };
+
+  router.get(
+    '/contacts/search/duplicate',
+    endpoint(ctx, 'searchDuplicate', async (req, res) => {
+      const query = parseInput(duplicateQuery, req.query, INVALID);
+      requireLocation(query.locationId);
+      const byPhone = query.number ? await ctx.contacts.findByPhone(query.number) : null;
+      const contact = byPhone ?? (query.email ? await ctx.contacts.findByEmail(query.email) : null);
+      res.json({ contact });
+    }),
+  );
+
+  router.post(
+    '/contacts/upsert',
+    endpoint(ctx, 'upsertContact', async (req, res) => {
+      const body = parseInput(upsertBody, req.body, INVALID);
+      requireLocation(body.locationId);
+      const { contact, isNew } = await ctx.contacts.upsert(body.locationId, body);
+      res.json({ new: isNew, contact, traceId: randomUUID() });
+    }),
+  );
+
+  router.get(
+    '/contacts/:contactId/appointments',
+    endpoint(ctx, 'contactAppointments', async (req, res) => {
+      const contactId = String(req.params.contactId);
+      await requireContact(contactId);
+      const events = (await ctx.appointments.forContact(contactId)).map(eventBody);
+      res.json({ events });
+    }),
+  );
+
+  router.post(
+    '/contacts/:contactId/tags',
+    endpoint(ctx, 'addTags', async (req, res) => {
+      const body = parseInput(tagsBody, req.body, INVALID);
+      const contactId = String(req.params.contactId);
+      await requireContact(contactId);
+      res.status(201).json({ tags: await ctx.contacts.addTags(contactId, body.tags) });
+    }),
+  );
+
+  router.delete(
+    '/contacts/:contactId/tags',
+    endpoint(ctx, 'removeTags', async (req, res) => {
+      const body = parseInput(tagsBody, req.body, INVALID);
+      const contactId = String(req.params.contactId);
+      await requireContact(contactId);
+      res.json({ tags: await ctx.contacts.removeTags(contactId, body.tags) });
+    }),
+  );
+
+  router.get(
+    '/contacts/:contactId',
+    endpoint(ctx, 'getContact', async (req, res) => {
+      const contact = await ctx.contacts.get(String(req.params.contactId));
+      if (!contact) throw new GhlHttpError(404, 'Contact not found');
+      res.json({ contact });
+    }),
+  );
+
+  return router;
+}
+
+/** The contacts service's GetEventSchema view of an appointment (`status` is its coarse booked/cancelled). */
+function eventBody(a: SandboxAppointment) {
+  return {
+    id: a.id,
+    calendarId: a.calendarId,
+    locationId: a.locationId,
+    contactId: a.contactId,
+    groupId: a.groupId,
+    title: a.title,
+    status: a.appointmentStatus === 'cancelled' ? 'cancelled' : 'booked',
+    appointmentStatus: a.appointmentStatus,
+    assignedUserId: a.assignedUserId,
+    users: a.users,
+    notes: a.notes,
+    address: a.address,
+    startTime: a.startTime,
+    endTime: a.endTime,
+    dateAdded: a.dateAdded,
+    dateUpdated: a.dateUpdated,
+    assignedResources: [],
+  };
+}

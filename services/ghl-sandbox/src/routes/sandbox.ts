@@ -1,0 +1,107 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import type { SandboxContext } from '../context';
+import { isFaultResponse } from '../faults';
+import { GhlHttpError, parseInput } from '../http';
+
+/**
+ * Test and demo controls. NOT part of GHL's API: a client for the real GHL must never call these.
+ * - POST   /_sandbox/contacts        seed a contact `{id?, name?, firstName?, lastName?, phone?, email?, timezone?, dnd?, tags?}` -> 201 `{contact}`
+ * - GET    /_sandbox/contacts        `{contacts}`
+ * - GET    /_sandbox/messages?contactId=       every message sent, oldest first -> `{messages}`
+ * - GET    /_sandbox/appointments?contactId=   every appointment, in creation order -> `{appointments}`
+ * - POST   /_sandbox/faults          `{endpoint? | path?, responses: [...]}` -> 201 `{id}` (see faults.ts)
+ * - DELETE /_sandbox/faults          drop every planned fault
+ * - POST   /_sandbox/reset           forget everything (contacts, appointments, messages, faults, rate counters)
+ * - GET    /_sandbox/health          `{ok: true}` once Redis answers
+ */
+const seedBody = z.object({
+  id: z.string().min(1).optional(),
+  name: z.string().optional(),
+  firstName: z.string().optional(),
+  lastName: z.string().optional(),
+  phone: z.string().optional(),
+  email: z.string().optional(),
+  timezone: z.string().optional(),
+  dnd: z.boolean().optional(),
+  tags: z.array(z.string()).optional(),
+});
+
+const faultBody = z.object({
+  endpoint: z.string().min(1).optional(),
+  path: z
+    .string()
+    .min(1)
+    .refine((p) => {
+      try {
+        new RegExp(p);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be a regular expression')
+    .optional(),
+  responses: z.array(z.unknown().refine(isFaultResponse, 'must be a status code 400-599, {status, retryAfterSeconds?}, "timeout", "drop", "drop-after-effect" or "timeout-after-effect"')).min(1),
+});
+
+export function sandboxRoutes(ctx: SandboxContext): Router {
+  const router = Router();
+
+  router.use((req, _res, next) => {
+    if (ctx.token && req.get('authorization') !== `Bearer ${ctx.token}`) throw new GhlHttpError(401, 'Invalid token: access token is invalid');
+    next();
+  });
+
+  router.get('/health', async (_req, res) => {
+    await ctx.redis.ping();
+    res.json({ ok: true });
+  });
+
+  router.post('/contacts', async (req, res) => {
+    const { id, ...fields } = parseInput(seedBody, req.body, 400);
+    const { contact } = await ctx.contacts.upsert(ctx.locationId, fields, id);
+    res.status(201).json({ contact });
+  });
+
+  router.get('/contacts', async (_req, res) => {
+    res.json({ contacts: await ctx.contacts.all() });
+  });
+
+  router.get('/messages', async (req, res) => {
+    const contactId = typeof req.query.contactId === 'string' ? req.query.contactId : undefined;
+    res.json({ messages: await ctx.conversations.all(contactId) });
+  });
+
+  router.get('/appointments', async (req, res) => {
+    const contactId = typeof req.query.contactId === 'string' ? req.query.contactId : undefined;
+    const all = await ctx.appointments.all();
+    res.json({ appointments: contactId ? all.filter((a) => a.contactId === contactId) : all });
+  });
+
+  router.post('/faults', async (req, res) => {
+    const body = parseInput(faultBody, req.body, 400);
+    res.status(201).json({ id: await ctx.faults.add(body as Parameters<typeof ctx.faults.add>[0]) });
+  });
+
+  router.delete('/faults', async (_req, res) => {
+    await ctx.faults.clear();
+    res.status(204).end();
+  });
+
+  router.post('/reset', async (_req, res) => {
+    await deleteUnder(ctx, `${ctx.keys.prefix}:*`);
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+/** SCAN, not KEYS: the sandbox may share a Redis with the product. */
+async function deleteUnder(ctx: SandboxContext, pattern: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await ctx.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    if (keys.length) await ctx.redis.del(...keys);
+    cursor = next;
+  } while (cursor !== '0');
+}

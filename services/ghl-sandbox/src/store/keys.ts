@@ -1,0 +1,35 @@
+/** Every Redis key the sandbox uses; all start with the prefix so `reset` (and tests) can find them. */
+export function sandboxKeys(prefix: string) {
+  return {
+    prefix,
+    contact: (id: string) => `${prefix}:contact:${id}`,
+    contactKeyPrefix: `${prefix}:contact:`,
+    contactTags: (id: string) => `${prefix}:contact-tags:${id}`,
+    contactsByPhone: `${prefix}:contacts:by-phone`,
+    contactsByEmail: `${prefix}:contacts:by-email`,
+    contactsAll: `${prefix}:contacts:all`,
+
+    appointment: (id: string) => `${prefix}:appt:${id}`,
+    appointmentsAll: `${prefix}:appts:all`,
+    /** ZSET of active (not cancelled) appointment ids of a calendar, scored by start ms. */
+    booked: (calendarId: string) => `${prefix}:appts:booked:${calendarId}`,
+    /** HASH appointment id -> end ms, beside `booked`. */
+    bookedEnds: (calendarId: string) => `${prefix}:appts:booked-ends:${calendarId}`,
+    contactAppointments: (contactId: string) => `${prefix}:appts:contact:${contactId}`,
+
+    conversationByContact: `${prefix}:conv:by-contact`,
+    conversationsAll: `${prefix}:conv:all`,
+    conversation: (id: string) => `${prefix}:conv:${id}`,
+    conversationMessages: (id: string) => `${prefix}:conv-msgs:${id}`,
+    message: (id: string) => `${prefix}:msg:${id}`,
+    messagesAll: `${prefix}:msgs:all`,
+
+    faultRules: `${prefix}:faults`,
+    faultResponses: (ruleId: string) => `${prefix}:fault:${ruleId}`,
+
+    rateWindow: (locationId: string) => `${prefix}:rate:${locationId}`,
+    rateDaily: (locationId: string, day: string) => `${prefix}:rate-daily:${locationId}:${day}`,
+  };
+}
+
+export type SandboxKeys = ReturnType<typeof sandboxKeys>;

@@ -1,0 +1,435 @@
+import type { z } from 'zod';
+import { GhlApiError, GhlUncertainError } from './errors';
+import { retryAfterMs, type GhlRateBudget } from './rate-budget';
+import { parseGhlTime } from './time';
+import {
+  calendarAnswer,
+  contactAnswer,
+  contactAppointmentsAnswer,
+  conversationMessagesAnswer,
+  conversationSearchAnswer,
+  createdAppointmentAnswer,
+  daySlots,
+  duplicateAnswer,
+  freeSlotsAnswer,
+  sendMessageAnswer,
+  tagsAnswer,
+  upsertAnswer,
+  contactShape,
+  type CreateAppointmentInput,
+  type GhlAppointment,
+  type GhlCalendar,
+  type GhlContact,
+  type GhlCreatedAppointment,
+  type GhlMessage,
+  type UpsertContactInput,
+} from './types';
+
+/** GHL requires a Version header, and each service wants its own. */
+export const GHL_VERSIONS = { calendars: '2021-04-15', contacts: '2021-07-28', conversations: '2021-04-15' } as const;
+
+export interface GhlCall {
+  endpoint: string;
+  status: number | 'network';
+  ms: number;
+}
+
+export interface GhlRetryOptions {
+  /** Attempts in all, the first included. Default 4. */
+  maxAttempts?: number;
+  /** Backoff before attempt n+1 is random in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** A Retry-After longer than this is not waited out here: the error goes to the caller to reschedule. */
+  maxRetryAfterMs?: number;
+}
+
+export interface GhlClientOptions {
+  baseUrl: string;
+  token: string;
+  locationId: string;
+  /** Per attempt, answer body included. Default 10 s. */
+  timeoutMs?: number;
+  budget: GhlRateBudget;
+  fetch?: typeof fetch;
+  /** Called once per HTTP attempt (metrics, logs). */
+  onCall?: (call: GhlCall) => void;
+  retry?: GhlRetryOptions;
+}
+
+/**
+ * How a call may be repeated. `read` and `idempotent` (tags, upsert by phone) are retried on 429, 5xx and
+ * no answer. `once` (create appointment, send message) is retried only on 429, where GHL refused before
+ * doing anything; anything else that leaves the outcome open is a GhlUncertainError for the caller.
+ */
+type Repeat = 'read' | 'idempotent' | 'once';
+
+interface CallSpec<S extends z.ZodType> {
+  endpoint: string;
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  version: string;
+  repeat: Repeat;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  answer: S;
+}
+
+/** GHL free-slot ranges may span at most 31 days; 30 leaves room for however GHL counts days. */
+const SLOT_RANGE_MS = 30 * 24 * 3600 * 1000;
+const DATE_KEY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A GHL API v2 client for one location, sharing a rate budget with every other replica. */
+export class GhlClient {
+  private readonly baseUrl: string;
+  private readonly timeoutMs: number;
+  private readonly fetchImpl: typeof fetch;
+  private readonly retry: Required<GhlRetryOptions>;
+  readonly locationId: string;
+
+  constructor(private readonly options: GhlClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.locationId = options.locationId;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.fetchImpl = options.fetch ?? fetch;
+    this.retry = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000, ...options.retry };
+  }
+
+  async getCalendar(calendarId: string): Promise<GhlCalendar> {
+    const { calendar: c } = await this.call({
+      endpoint: 'getCalendar',
+      method: 'GET',
+      path: `/calendars/${enc(calendarId)}`,
+      version: GHL_VERSIONS.calendars,
+      repeat: 'read',
+      answer: calendarAnswer,
+    });
+    const minutes = (n: number | null | undefined, unit: string | null | undefined) => (n ?? 0) * (unit === 'hours' ? 60 : 1);
+    const duration = minutes(c.slotDuration, c.slotDurationUnit);
+    return {
+      id: c.id,
+      name: c.name ?? '',
+      slotDurationMinutes: duration,
+      // Without an interval, slots follow each other back to back.
+      slotIntervalMinutes: c.slotInterval ? minutes(c.slotInterval, c.slotIntervalUnit) : duration,
+      slotBufferMinutes: minutes(c.slotBuffer, c.slotBufferUnit),
+    };
+  }
+
+  /** Slot start times (ISO with offset in `timeZone`) in [fromMs, toMs], ascending, however long the range. */
+  async freeSlots(calendarId: string, fromMs: number, toMs: number, timeZone: string): Promise<string[]> {
+    const found = new Map<string, number>();
+    for (let start = fromMs; start <= toMs; start += SLOT_RANGE_MS + 1) {
+      const end = Math.min(toMs, start + SLOT_RANGE_MS);
+      const answer = await this.call({
+        endpoint: 'freeSlots',
+        method: 'GET',
+        path: `/calendars/${enc(calendarId)}/free-slots`,
+        query: { startDate: start, endDate: end, timezone: timeZone },
+        version: GHL_VERSIONS.calendars,
+        repeat: 'read',
+        answer: freeSlotsAnswer,
+      });
+      for (const [key, value] of Object.entries(answer)) {
+        if (!DATE_KEY.test(key)) continue; // traceId and whatever else GHL adds
+        const day = daySlots.safeParse(value);
+        if (!day.success) throw new GhlApiError('freeSlots', 200, `unexpected slots for ${key}`, { retryable: false });
+        for (const slot of day.data.slots) {
+          const ms = Date.parse(slot);
+          if (!Number.isNaN(ms)) found.set(slot, ms);
+        }
+      }
+    }
+    return [...found.entries()].sort((a, b) => a[1] - b[1]).map(([slot]) => slot);
+  }
+
+  /**
+   * Books a slot. Throws GhlApiError (permanent 400, see isSlotUnavailable) when the slot is taken, and
+   * GhlUncertainError when it cannot tell whether the booking happened: check contactAppointments() first.
+   */
+  async createAppointment(input: CreateAppointmentInput): Promise<GhlCreatedAppointment> {
+    const created = await this.call({
+      endpoint: 'createAppointment',
+      method: 'POST',
+      path: '/calendars/events/appointments',
+      body: { ...input, locationId: this.locationId },
+      version: GHL_VERSIONS.calendars,
+      repeat: 'once',
+      answer: createdAppointmentAnswer,
+    });
+    return {
+      id: created.id,
+      startTime: created.startTime ?? input.startTime,
+      endTime: created.endTime ?? input.endTime,
+      appointmentStatus: created.appointmentStatus,
+    };
+  }
+
+  /**
+   * The contact's appointments, cancelled ones included (`active` false). `timeZone` places times GHL
+   * sends without an offset; without it their startMs is null.
+   */
+  async contactAppointments(contactId: string, options: { timeZone?: string } = {}): Promise<GhlAppointment[]> {
+    const { events } = await this.call({
+      endpoint: 'contactAppointments',
+      method: 'GET',
+      path: `/contacts/${enc(contactId)}/appointments`,
+      version: GHL_VERSIONS.contacts,
+      repeat: 'read',
+      answer: contactAppointmentsAnswer,
+    });
+    return events.map((e) => {
+      const status = e.appointmentStatus ?? e.status;
+      return {
+        id: e.id,
+        calendarId: e.calendarId,
+        contactId: e.contactId,
+        title: e.title,
+        startTime: e.startTime,
+        endTime: e.endTime,
+        startMs: parseGhlTime(e.startTime, options.timeZone),
+        appointmentStatus: status,
+        active: status !== 'cancelled' && status !== 'invalid',
+      };
+    });
+  }
+
+  /** Null when GHL does not know the contact. */
+  async getContact(contactId: string): Promise<GhlContact | null> {
+    try {
+      const { contact } = await this.call({
+        endpoint: 'getContact',
+        method: 'GET',
+        path: `/contacts/${enc(contactId)}`,
+        version: GHL_VERSIONS.contacts,
+        repeat: 'read',
+        answer: contactAnswer,
+      });
+      return toContact(contact);
+    } catch (error) {
+      if (error instanceof GhlApiError && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async findContactByPhone(phone: string): Promise<GhlContact | null> {
+    const { contact } = await this.call({
+      endpoint: 'searchDuplicate',
+      method: 'GET',
+      path: '/contacts/search/duplicate',
+      query: { locationId: this.locationId, number: phone }, // URLSearchParams sends "+" as %2B, as GHL needs
+      version: GHL_VERSIONS.contacts,
+      repeat: 'read',
+      answer: duplicateAnswer,
+    });
+    return contact ? toContact(contact) : null;
+  }
+
+  /** Finds the contact by phone or makes it; repeating it is harmless, so it is retried like a read. */
+  async upsertContact(input: UpsertContactInput): Promise<GhlContact & { isNew: boolean }> {
+    const answer = await this.call({
+      endpoint: 'upsertContact',
+      method: 'POST',
+      path: '/contacts/upsert',
+      body: { ...input, locationId: this.locationId },
+      version: GHL_VERSIONS.contacts,
+      repeat: 'idempotent',
+      answer: upsertAnswer,
+    });
+    return { ...toContact(answer.contact), isNew: answer.new ?? false };
+  }
+
+  /** Adds tags, leaving the others (a PUT on the contact would replace them all). Returns GHL's answer's tags. */
+  async addTags(contactId: string, tags: string[]): Promise<string[]> {
+    return this.tags('addTags', 'POST', contactId, tags);
+  }
+
+  async removeTags(contactId: string, tags: string[]): Promise<string[]> {
+    return this.tags('removeTags', 'DELETE', contactId, tags);
+  }
+
+  private async tags(endpoint: string, method: 'POST' | 'DELETE', contactId: string, tags: string[]): Promise<string[]> {
+    if (!tags.length) return [];
+    const answer = await this.call({
+      endpoint,
+      method,
+      path: `/contacts/${enc(contactId)}/tags`,
+      body: { tags },
+      version: GHL_VERSIONS.contacts,
+      repeat: 'idempotent',
+      answer: tagsAnswer,
+    });
+    return answer.tags ?? [];
+  }
+
+  /**
+   * Sends a WhatsApp message. GhlUncertainError means it may have gone out: check
+   * listConversationMessages() before sending again, or the customer may get it twice.
+   */
+  async sendWhatsApp(contactId: string, message: string): Promise<{ messageId: string; conversationId: string }> {
+    const answer = await this.call({
+      endpoint: 'sendMessage',
+      method: 'POST',
+      path: '/conversations/messages',
+      body: { type: 'WhatsApp', contactId, message },
+      version: GHL_VERSIONS.conversations,
+      repeat: 'once',
+      answer: sendMessageAnswer,
+    });
+    return { messageId: answer.messageId, conversationId: answer.conversationId };
+  }
+
+  /** The contact's most recent messages (up to `limit`), oldest first: for checking whether a send happened. */
+  async listConversationMessages(contactId: string, options: { limit?: number } = {}): Promise<GhlMessage[]> {
+    const limit = options.limit ?? 50;
+    const { conversations } = await this.call({
+      endpoint: 'searchConversations',
+      method: 'GET',
+      path: '/conversations/search',
+      query: { locationId: this.locationId, contactId },
+      version: GHL_VERSIONS.conversations,
+      repeat: 'read',
+      answer: conversationSearchAnswer,
+    });
+    const messages: GhlMessage[] = [];
+    for (const conversation of conversations) {
+      const newestFirst: GhlMessage[] = []; // GHL pages from the newest message back
+      let lastMessageId: string | undefined;
+      while (newestFirst.length < limit) {
+        const page = await this.call({
+          endpoint: 'conversationMessages',
+          method: 'GET',
+          path: `/conversations/${enc(conversation.id)}/messages`,
+          query: { limit: Math.min(100, limit - newestFirst.length), lastMessageId },
+          version: GHL_VERSIONS.conversations,
+          repeat: 'read',
+          answer: conversationMessagesAnswer,
+        });
+        for (const m of page.messages) {
+          newestFirst.push({ ...m, body: m.body ?? '', conversationId: m.conversationId ?? conversation.id });
+        }
+        if (!page.nextPage || !page.lastMessageId || !page.messages.length) break;
+        lastMessageId = page.lastMessageId;
+      }
+      messages.push(...newestFirst.reverse());
+    }
+    // Stable sort: messages of one millisecond keep GHL's order.
+    return messages.sort((a, b) => (Date.parse(a.dateAdded ?? '') || 0) - (Date.parse(b.dateAdded ?? '') || 0));
+  }
+
+  /** One logical call: rate budget, attempts, and the retry rules of its `repeat` kind. */
+  private async call<S extends z.ZodType>(spec: CallSpec<S>): Promise<z.infer<S>> {
+    for (let attempt = 1; ; attempt++) {
+      await this.options.budget.acquire(this.locationId);
+      const answer = await this.send(spec);
+      const last = attempt >= this.retry.maxAttempts;
+
+      if (answer.kind === 'none') {
+        if (spec.repeat === 'once') throw new GhlUncertainError(spec.endpoint, null, answer.error);
+        const error = new GhlApiError(spec.endpoint, null, describe(answer.error), { cause: answer.error });
+        if (last) throw error;
+        await sleep(this.backoff(attempt));
+        continue;
+      }
+
+      await this.options.budget.observe(this.locationId, answer.headers, answer.status).catch(() => undefined);
+
+      if (answer.status >= 200 && answer.status < 300) {
+        const parsed = spec.answer.safeParse(answer.json);
+        if (parsed.success) return parsed.data;
+        const why = answer.json === undefined ? 'unreadable answer' : `unexpected answer: ${parsed.error.issues[0]?.message ?? ''}`;
+        // The write went through but we cannot tell what it made: the caller must look.
+        if (spec.repeat === 'once') throw new GhlUncertainError(spec.endpoint, answer.status, new Error(why));
+        throw new GhlApiError(spec.endpoint, answer.status, why, { retryable: false });
+      }
+
+      const wait = retryAfterMs(answer.headers);
+      const error = new GhlApiError(spec.endpoint, answer.status, ghlMessage(answer.json, answer.status), { retryAfterMs: wait });
+      if (answer.status >= 500 && spec.repeat === 'once') throw new GhlUncertainError(spec.endpoint, answer.status, error);
+      if (!error.retryable || last) throw error;
+      if (wait !== undefined && wait > this.retry.maxRetryAfterMs) throw error;
+      await sleep(wait ?? this.backoff(attempt));
+    }
+  }
+
+  private async send(spec: CallSpec<z.ZodType>): Promise<
+    { kind: 'answer'; status: number; headers: Headers; json: unknown } | { kind: 'none'; error: unknown }
+  > {
+    const url = new URL(this.baseUrl + spec.path);
+    for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.options.token}`,
+      Accept: 'application/json',
+      Version: spec.version,
+    };
+    if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
+    const started = performance.now();
+    try {
+      // The timeout covers the body too: a connection that stalls mid-answer is no answer.
+      const res = await this.fetchImpl(url, {
+        method: spec.method,
+        headers,
+        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const text = await res.text();
+      this.report(spec.endpoint, res.status, started);
+      let json: unknown;
+      try {
+        json = text ? JSON.parse(text) : undefined;
+      } catch {
+        json = undefined;
+      }
+      return { kind: 'answer', status: res.status, headers: res.headers, json };
+    } catch (error) {
+      this.report(spec.endpoint, 'network', started);
+      return { kind: 'none', error };
+    }
+  }
+
+  private report(endpoint: string, status: number | 'network', started: number): void {
+    try {
+      this.options.onCall?.({ endpoint, status, ms: Math.round(performance.now() - started) });
+    } catch {
+      // a metrics hook must never break a GHL call
+    }
+  }
+
+  /** Exponential backoff with full jitter, so replicas retrying together spread out. */
+  private backoff(attempt: number): number {
+    return Math.random() * Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+  }
+}
+
+function toContact(c: z.infer<typeof contactShape>): GhlContact {
+  return {
+    id: c.id,
+    locationId: c.locationId,
+    name: c.name,
+    firstName: c.firstName,
+    lastName: c.lastName,
+    phone: c.phone,
+    email: c.email,
+    timezone: c.timezone,
+    dnd: c.dnd ?? false,
+    dndSettings: c.dndSettings ?? undefined,
+    tags: c.tags ?? [],
+  };
+}
+
+/** GHL's `message` is a string or a list of strings. */
+function ghlMessage(json: unknown, status: number): string {
+  const message = (json as { message?: unknown } | undefined)?.message;
+  if (typeof message === 'string' && message) return message;
+  if (Array.isArray(message) && message.length) return message.map(String).join('; ');
+  return `HTTP ${status}`;
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out';
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
+}
+
+const enc = encodeURIComponent;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

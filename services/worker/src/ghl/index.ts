@@ -1,0 +1,5 @@
+export * from './client';
+export * from './errors';
+export * from './rate-budget';
+export * from './types';
+export { parseGhlTime } from './time';

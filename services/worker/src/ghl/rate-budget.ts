@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { GhlRateBudgetError } from './errors';
+
+export interface GhlRateBudgetOptions {
+  /** Requests per window per location. GHL allows 100 per 10 s per location, shared by every replica. */
+  limit?: number;
+  windowMs?: number;
+  /** Longest acquire() waits before giving up with GhlRateBudgetError. */
+  maxWaitMs?: number;
+  /** Longest single sleep between polls. */
+  pollMs?: number;
+}
+
+/**
+ * Takes a slot in the location's sliding window if one is free, else says how long until the oldest
+ * leaves it. Uses Redis's clock so replicas with skewed clocks agree.
+ * KEYS: window zset, blocked-until key. ARGV: limit, window ms, unique member. Returns ms to wait (0 = go).
+ */
+const ACQUIRE_LUA = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local blocked = tonumber(redis.call('GET', KEYS[2]) or '0')
+if blocked > now then return blocked - now end
+local windowMs = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - windowMs)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now, now .. ':' .. ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], windowMs)
+  return 0
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, tonumber(oldest[2]) + windowMs - now)
+`;
+
+/** Stops every acquire() for `ms` from now (never shortens a longer block). KEYS: blocked-until. ARGV: ms. */
+const BLOCK_LUA = `
+local t = redis.call('TIME')
+local untilMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilMs > current then redis.call('SET', KEYS[1], untilMs, 'PX', ARGV[1]) end
+return untilMs
+`;
+
+type HeaderSource = Headers | Record<string, string | undefined>;
+
+/**
+ * GHL's per-location burst limit, enforced across every process that shares the Redis: each request first
+ * takes a place in a sliding window (a ZSET of send times). What GHL reports back tightens it further:
+ * `X-RateLimit-Remaining: 0` or a 429 blocks the location until GHL's window has passed.
+ */
+export class GhlRateBudget {
+  readonly limit: number;
+  readonly windowMs: number;
+  private readonly maxWaitMs: number;
+  private readonly pollMs: number;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly keyPrefix: string,
+    options: GhlRateBudgetOptions = {},
+  ) {
+    this.limit = options.limit ?? 100;
+    this.windowMs = options.windowMs ?? 10_000;
+    this.maxWaitMs = options.maxWaitMs ?? 30_000;
+    this.pollMs = options.pollMs ?? 100;
+    if (this.limit < 1 || this.windowMs < 1) throw new Error('GhlRateBudget: limit and windowMs must be positive');
+  }
+
+  keys(locationId: string) {
+    const root = `${this.keyPrefix}:ghl-budget:${locationId}`;
+    return { window: `${root}:window`, blockedUntil: `${root}:blocked-until` };
+  }
+
+  /** Resolves once this process may send one request for the location; throws GhlRateBudgetError past maxWaitMs. */
+  async acquire(locationId: string): Promise<void> {
+    const keys = this.keys(locationId);
+    const started = Date.now();
+    for (;;) {
+      const waitMs = (await this.redis.eval(ACQUIRE_LUA, 2, keys.window, keys.blockedUntil, this.limit, this.windowMs, randomUUID())) as number;
+      if (waitMs === 0) return;
+      const waited = Date.now() - started;
+      if (waited + waitMs > this.maxWaitMs) throw new GhlRateBudgetError(locationId, waited);
+      // Short, jittered sleeps: waiters on many replicas wake at different times and re-check.
+      await sleep(Math.min(waitMs, this.pollMs) + Math.random() * 10);
+    }
+  }
+
+  /** Learns from an answer's rate-limit headers (and a 429); call it after every GHL answer. */
+  async observe(locationId: string, headers: HeaderSource, status?: number): Promise<void> {
+    if (status === 429) {
+      // GHL refused: wait out its Retry-After if it sent one, else a whole window.
+      return this.block(locationId, retryAfterMs(headers) ?? this.windowMs);
+    }
+    const remaining = header(headers, 'x-ratelimit-remaining');
+    if (remaining !== undefined && remaining.trim() !== '' && Number(remaining) <= 0) {
+      const interval = Number(header(headers, 'x-ratelimit-interval-milliseconds'));
+      await this.block(locationId, interval > 0 ? interval : this.windowMs);
+    }
+  }
+
+  /** Lets nothing through for the location for `ms`. */
+  async block(locationId: string, ms: number): Promise<void> {
+    if (ms <= 0) return;
+    await this.redis.eval(BLOCK_LUA, 1, this.keys(locationId).blockedUntil, Math.ceil(ms));
+  }
+}
+
+export function header(headers: HeaderSource, name: string): string | undefined {
+  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+}
+
+/** Retry-After as seconds or an HTTP date, in ms; undefined when absent or unreadable. */
+export function retryAfterMs(headers: HeaderSource, now = Date.now()): number | undefined {
+  const value = header(headers, 'retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,83 @@
+import type { BookResult, CalendarPort, ContactsPort } from '../workflow/ports';
+import type { EffectLedger } from '../effects/effect-ledger';
+import type { GhlClient } from './client';
+import { GhlUncertainError, isSlotUnavailable } from './errors';
+
+/** How long the calendar's slot length is trusted before it is read again. */
+const CALENDAR_CACHE_MS = 5 * 60_000;
+
+const uncertain = (error: unknown) => error instanceof GhlUncertainError;
+
+/**
+ * The workflow's ports on a real GHL client. Creating an appointment and sending a message go through the
+ * effect ledger, keyed by the turn, so a repeated run (retry, stall, crash) never books or sends twice.
+ */
+export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: string; ledger: EffectLedger }) {
+  const { client, calendarId, ledger } = options;
+  let calendarCache: { minutes: number; at: number } | null = null;
+
+  const calendar: CalendarPort = {
+    async slotMinutes() {
+      if (!calendarCache || Date.now() - calendarCache.at > CALENDAR_CACHE_MS) {
+        const c = await client.getCalendar(calendarId);
+        calendarCache = { minutes: c.slotDurationMinutes, at: Date.now() };
+      }
+      return calendarCache.minutes;
+    },
+    freeSlots: (fromMs, toMs, timeZone) => client.freeSlots(calendarId, fromMs, toMs, timeZone),
+    async book({ turnId, contactId, startTime, endTime, title }): Promise<BookResult> {
+      try {
+        return await ledger.once(`book:${turnId}`, {
+          intent: { contactId, startMs: Date.parse(startTime) },
+          perform: async () => {
+            const created = await client.createAppointment({ calendarId, contactId, startTime, endTime, title, appointmentStatus: 'confirmed' });
+            return { ok: true as const, appointmentId: created.id, startTime: created.startTime };
+          },
+          // A create whose answer was lost: GHL's list of the contact's appointments tells whether it happened.
+          lookup: async (intent) => {
+            const found = (await client.contactAppointments(intent.contactId)).find(
+              (a) => a.active && a.startMs === intent.startMs && (!a.calendarId || a.calendarId === calendarId),
+            );
+            return found ? { ok: true as const, appointmentId: found.id, startTime: found.startTime } : null;
+          },
+          isUncertain: uncertain,
+        });
+      } catch (error) {
+        if (isSlotUnavailable(error)) return { ok: false, reason: 'slot_taken' };
+        throw error;
+      }
+    },
+  };
+
+  const contacts: ContactsPort = {
+    async ensureContact({ contactId, phone, name, email }) {
+      if (contactId) return contactId;
+      if (!phone) throw new Error('a contact needs an id or a phone');
+      const contact = await client.upsertContact({ phone, ...(name ? { name } : {}), ...(email ? { email } : {}) });
+      return contact.id;
+    },
+    addTags: async (contactId, tags) => void (await client.addTags(contactId, tags)),
+    removeTags: async (contactId, tags) => void (await client.removeTags(contactId, tags)),
+  };
+
+  /** Sends one turn's reply on WhatsApp, once. */
+  async function sendReply(turnId: string, contactId: string, text: string): Promise<string> {
+    const startedAt = Date.now();
+    const sent = await ledger.once(`reply:${turnId}`, {
+      intent: { contactId, text, startedAt },
+      perform: async () => (await client.sendWhatsApp(contactId, text)).messageId,
+      // A send whose answer was lost: the conversation shows whether the message went out.
+      lookup: async (intent) => {
+        const messages = await client.listConversationMessages(intent.contactId, { limit: 20 });
+        const found = messages.find(
+          (m) => m.body === intent.text && m.direction !== 'inbound' && (!m.dateAdded || Date.parse(m.dateAdded) >= intent.startedAt - 60_000),
+        );
+        return found ? found.id : null;
+      },
+      isUncertain: uncertain,
+    });
+    return sent;
+  }
+
+  return { calendar, contacts, sendReply };
+}

@@ -1,0 +1,34 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { BOOKING_DURATION_BUCKETS, METRICS } from '@wab/shared';
+
+/** The worker's Prometheus metrics, on a registry of its own. */
+export function createWorkerMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  return {
+    registry,
+    bookingDuration: new Histogram({
+      name: METRICS.bookingDuration,
+      help: 'Time taken to process a conversation turn, from the worker picking it up to the reply',
+      buckets: BOOKING_DURATION_BUCKETS,
+      registers,
+    }),
+    activeWorkflows: new Gauge({ name: METRICS.activeWorkflows, help: 'Number of active workflows', registers }),
+    runs: new Counter({ name: METRICS.runs, help: 'Finished runs by final state', labelNames: ['final_state'] as const, registers }),
+    nodeDuration: new Histogram({
+      name: METRICS.nodeDuration,
+      help: 'Time spent in each workflow node',
+      labelNames: ['node'] as const,
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10],
+      registers,
+    }),
+    llmCalls: new Counter({ name: METRICS.llmCalls, help: 'Model calls by outcome', labelNames: ['outcome'] as const, registers }),
+    llmTokens: new Counter({ name: METRICS.llmTokens, help: 'Model tokens used', registers }),
+    ghlCalls: new Counter({ name: METRICS.ghlCalls, help: 'GHL API calls by endpoint and status', labelNames: ['endpoint', 'status'] as const, registers }),
+    retries: new Counter({ name: METRICS.retries, help: 'Job attempts that failed and will be retried', registers }),
+    messageStatuses: new Counter({ name: 'message_status_events_total', help: 'Message status events by status', labelNames: ['status'] as const, registers }),
+  };
+}
+
+export type WorkerMetrics = ReturnType<typeof createWorkerMetrics>;

@@ -1,0 +1,44 @@
+import type { Redis } from 'ioredis';
+import { productKeys } from '@wab/shared';
+import type { Booking } from '../workflow/state';
+
+/** What is known about a contact outside any one conversation turn; events from GHL change it directly. */
+export interface ContactProfile {
+  ghlContactId: string | null;
+  optedOut: boolean;
+  pausedUntil: string | null;
+  booking: Booking | null;
+}
+
+export class ContactProfiles {
+  private readonly root: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.root = `${productKeys(prefix).root}:contact`;
+  }
+
+  async get(contactKey: string): Promise<ContactProfile> {
+    const h = await this.redis.hgetall(`${this.root}:${contactKey}`);
+    return {
+      ghlContactId: h.ghlContactId || null,
+      optedOut: h.optedOut === '1',
+      pausedUntil: h.pausedUntil || null,
+      booking: h.booking ? (JSON.parse(h.booking) as Booking) : null,
+    };
+  }
+
+  async update(contactKey: string, change: Partial<ContactProfile>): Promise<void> {
+    const fields: Record<string, string> = {};
+    if (change.ghlContactId !== undefined) fields.ghlContactId = change.ghlContactId ?? '';
+    if (change.optedOut !== undefined) fields.optedOut = change.optedOut ? '1' : '0';
+    if (change.pausedUntil !== undefined) fields.pausedUntil = change.pausedUntil ?? '';
+    if (change.booking !== undefined) fields.booking = change.booking ? JSON.stringify(change.booking) : '';
+    if (Object.keys(fields).length === 0) return;
+    const key = `${this.root}:${contactKey}`;
+    await this.redis.multi().hset(key, fields).expire(key, this.ttlSeconds).exec();
+  }
+}

@@ -1,0 +1,121 @@
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { INBOUND_QUEUE, RunStore, type Config, type JobData, type JobResult } from '@wab/shared';
+import { RedisCheckpointSaver } from './conversation/redis-checkpointer';
+import { EffectLedger } from './effects/effect-ledger';
+import { GhlClient } from './ghl/client';
+import { GhlRateBudget } from './ghl/rate-budget';
+import { ghlWorkflowPorts } from './ghl/workflow-ports';
+import { createWorkerMetrics } from './metrics/worker-metrics';
+import { ContactInbox } from './processing/contact-inbox';
+import { ContactProfiles } from './processing/contact-profile';
+import { createJobProcessor } from './processing/job-processor';
+import { HeuristicUnderstander } from './understanding/heuristic';
+import { OpenAIUnderstander, createOpenAIClient } from './understanding/openai';
+import type { Understander } from './understanding/understanding';
+import { buildBookingGraph } from './workflow/graph';
+
+/** Settings the worker cannot run without; named in one line when missing. */
+export function requireGhlSettings(config: Config): { token: string; locationId: string; calendarId: string } {
+  const missing = (['GHL_API_TOKEN', 'GHL_LOCATION_ID', 'GHL_CALENDAR_ID'] as const).filter((name) => !config[name]);
+  if (missing.length) throw new Error(`Invalid configuration: ${missing.join(', ')} must be set for the worker`);
+  return { token: config.GHL_API_TOKEN!, locationId: config.GHL_LOCATION_ID!, calendarId: config.GHL_CALENDAR_ID! };
+}
+
+/**
+ * Builds the worker: the BullMQ Worker on the ingest's queue, the booking graph with its checkpointer,
+ * the GHL and OpenAI clients. `connection` is for BullMQ (blocking); `redis` for everything else.
+ */
+export function createWorker(deps: { config: Config; connection: Redis; redis: Redis; logger: Logger; autorun?: boolean }) {
+  const { config, redis, logger } = deps;
+  const ghl = requireGhlSettings(config);
+  const prefix = config.QUEUE_PREFIX;
+  const metrics = createWorkerMetrics();
+  const runStore = new RunStore(redis, prefix, config.RUN_RECORD_TTL_DAYS * 24 * 3600);
+
+  // What the workers see of GHL and OpenAI is shared through Redis for the ingest's /health; at most every few seconds.
+  const lastReport = new Map<string, number>();
+  const report = (name: 'ghl_api' | 'openai_api', ok: boolean, detail?: string) => {
+    const key = `${name}:${ok}`;
+    if (Date.now() - (lastReport.get(key) ?? 0) < 5000) return;
+    lastReport.set(key, Date.now());
+    runStore.reportDependency(name, ok ? 'connected' : 'error', detail).catch(() => undefined);
+  };
+
+  const client = new GhlClient({
+    baseUrl: config.GHL_API_BASE_URL,
+    token: ghl.token,
+    locationId: ghl.locationId,
+    timeoutMs: config.GHL_TIMEOUT_MS,
+    budget: new GhlRateBudget(redis, `${prefix}:wab`),
+    onCall: (call) => {
+      metrics.ghlCalls.inc({ endpoint: call.endpoint, status: String(call.status) });
+      report('ghl_api', call.status !== 'network' && call.status < 500, `${call.endpoint} ${call.status}`);
+    },
+  });
+  const ledger = new EffectLedger(redis, prefix);
+  const ports = ghlWorkflowPorts({ client, calendarId: ghl.calendarId, ledger });
+
+  const heuristic = new HeuristicUnderstander();
+  let understander: Understander = heuristic;
+  if (config.OPENAI_API_KEY) {
+    understander = new OpenAIUnderstander({
+      client: createOpenAIClient({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, timeout: config.OPENAI_TIMEOUT_MS }),
+      model: config.OPENAI_MODEL,
+      fallback: heuristic,
+      onCall: ({ ok, tokens, reason }) => {
+        metrics.llmCalls.inc({ outcome: ok ? 'ok' : (reason ?? 'error').split(':')[0] });
+        if (tokens) metrics.llmTokens.inc(tokens);
+        report('openai_api', ok, reason);
+      },
+    });
+  } else {
+    runStore.reportDependency('openai_api', 'not_configured').catch(() => undefined);
+  }
+
+  const graph = buildBookingGraph(
+    {
+      understander,
+      calendar: ports.calendar,
+      contacts: ports.contacts,
+      rules: {
+        minBudget: config.MIN_BUDGET,
+        services: config.SERVICES,
+        minNoticeMinutes: config.MIN_NOTICE_MINUTES,
+        maxDaysAhead: config.MAX_DAYS_AHEAD,
+        timeZone: config.BUSINESS_TIMEZONE,
+        currency: config.BUDGET_CURRENCY,
+      },
+    },
+    new RedisCheckpointSaver(redis, { keyPrefix: `${prefix}:wab`, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 }),
+  );
+
+  const processor = createJobProcessor({
+    graph,
+    inbox: new ContactInbox(redis, prefix),
+    profiles: new ContactProfiles(redis, prefix, config.CONVERSATION_TTL_DAYS * 24 * 3600),
+    runStore,
+    contacts: ports.contacts,
+    sendReply: ports.sendReply,
+    metrics,
+    logger,
+    burstWindowMs: config.BURST_WINDOW_MS,
+    botPauseMinutes: config.BOT_PAUSE_MINUTES,
+  });
+
+  const worker = new Worker<JobData, JobResult>(INBOUND_QUEUE, processor, {
+    connection: deps.connection,
+    prefix,
+    concurrency: config.WORKER_CONCURRENCY,
+    autorun: deps.autorun ?? true,
+    // A job whose worker died is taken again after its lock expires; effects make the repeat harmless.
+    maxStalledCount: 2,
+  });
+  worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
+  worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: { message: error.message } }, 'job failed'));
+
+  return { worker, metrics, runStore };
+}
+
+export type BookingWorker = ReturnType<typeof createWorker>;

@@ -1,0 +1,281 @@
+import { startGhlDouble, type GhlDouble } from '../support/ghl-double';
+import { api, CONTACTS_VERSION, dayStartMs, tomorrow } from './helpers';
+
+let ghl: GhlDouble;
+
+beforeAll(async () => {
+  ghl = await startGhlDouble();
+});
+afterAll(async () => {
+  await ghl.close();
+});
+beforeEach(async () => {
+  await ghl.reset();
+});
+
+describe('the gate every GHL call passes', () => {
+  it('refuses a missing or wrong token with 401 in GHL error shape, still with rate-limit headers', async () => {
+    for (const token of [null, 'pit-wrong']) {
+      const res = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`, { token });
+      expect(res.status).toBe(401);
+      expect(res.body).toEqual({ statusCode: 401, message: expect.any(String), error: 'Unauthorized' });
+      expect(res.headers.get('x-ratelimit-max')).toBe('100');
+    }
+  });
+
+  it('refuses a missing Version header with 400, and a version of another service', async () => {
+    const missing = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`, { version: null });
+    expect(missing.status).toBe(400);
+    expect(missing.body.statusCode).toBe(400);
+    const wrong = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`, { version: CONTACTS_VERSION });
+    expect(wrong.status).toBe(400);
+  });
+
+  it('sends the rate-limit headers on every answer and counts down', async () => {
+    const a = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`);
+    const b = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`);
+    expect(a.headers.get('x-ratelimit-interval-milliseconds')).toBe('10000');
+    expect(a.headers.get('x-ratelimit-limit-daily')).toBe('200000');
+    expect(Number(b.headers.get('x-ratelimit-remaining'))).toBeLessThan(Number(a.headers.get('x-ratelimit-remaining')));
+  });
+
+  it('answers unknown routes with a GHL 404 body', async () => {
+    const res = await api(ghl, 'GET', '/calendars/events/nothing/here');
+    expect(res.status).toBe(404);
+    expect(res.body.statusCode).toBe(404);
+  });
+});
+
+describe('calendars', () => {
+  it('describes the calendar', async () => {
+    const res = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`);
+    expect(res.status).toBe(200);
+    expect(res.body.calendar).toMatchObject({
+      id: ghl.calendarId,
+      locationId: ghl.locationId,
+      slotDuration: 30,
+      slotDurationUnit: 'mins',
+      slotInterval: 30,
+      slotBuffer: 0,
+    });
+    expect((await api(ghl, 'GET', '/calendars/unknown')).status).toBe(404);
+  });
+
+  it('lists free slots by date inside business hours, with a traceId beside the dates', async () => {
+    const day = tomorrow();
+    const res = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${dayStartMs(day)}&endDate=${dayStartMs(day) + 86_399_999}&timezone=UTC`);
+    expect(res.status).toBe(200);
+    expect(typeof res.body.traceId).toBe('string');
+    const slots: string[] = res.body[day].slots;
+    expect(slots).toHaveLength(16); // 09:00..16:30 every 30 minutes
+    expect(slots[0]).toBe(`${day}T09:00:00+00:00`);
+    expect(slots.at(-1)).toBe(`${day}T16:30:00+00:00`);
+  });
+
+  it('writes slots in the asked time zone, grouped by that zone’s dates', async () => {
+    const day = tomorrow();
+    const res = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${dayStartMs(day)}&endDate=${dayStartMs(day) + 86_399_999}&timezone=Asia/Kolkata`);
+    const [date] = Object.keys(res.body).filter((k) => k !== 'traceId');
+    expect(res.body[date].slots[0]).toBe(`${day}T14:30:00+05:30`); // 09:00 UTC
+  });
+
+  it('keeps to open days in the business time zone', async () => {
+    const weekdaysOnly = await startGhlDouble({ businessHours: { timeZone: 'America/New_York', days: [1, 2, 3, 4, 5], open: '09:00', close: '12:00' } });
+    try {
+      const from = Date.now() + 86_400_000;
+      const res = await api(weekdaysOnly, 'GET', `/calendars/${weekdaysOnly.calendarId}/free-slots?startDate=${from}&endDate=${from + 14 * 86_400_000}&timezone=America/New_York`);
+      const dates = Object.keys(res.body).filter((k) => k !== 'traceId');
+      expect(dates.length).toBeGreaterThanOrEqual(9);
+      for (const date of dates) {
+        const weekday = new Date(`${date}T12:00:00Z`).getUTCDay();
+        expect([0, 6]).not.toContain(weekday);
+        for (const slot of res.body[date].slots) expect(slot).toMatch(/T(09|10|11):(00|30):00-0[45]:00$/);
+      }
+    } finally {
+      await weekdaysOnly.close();
+    }
+  });
+
+  it('never offers a slot in the past', async () => {
+    const now = Date.now();
+    const res = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${now - 5 * 86_400_000}&endDate=${now + 86_400_000}`);
+    const slots = Object.keys(res.body).filter((k) => k !== 'traceId').flatMap((d) => res.body[d].slots as string[]);
+    expect(slots.length).toBeGreaterThan(0);
+    for (const s of slots) expect(Date.parse(s)).toBeGreaterThanOrEqual(now - 1000);
+  });
+
+  it('refuses a range over 31 days and bad parameters with 400', async () => {
+    const from = Date.now();
+    const long = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${from}&endDate=${from + 32 * 86_400_000}`);
+    expect(long.status).toBe(400);
+    expect(long.body.message).toMatch(/31 days/);
+    expect((await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=soon&endDate=${from}`)).status).toBe(400);
+    expect((await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${from}&endDate=${from + 1000}&timezone=Mars/Base`)).status).toBe(400);
+  });
+});
+
+describe('appointments', () => {
+  const create = (contactId: string, startTime: string, extra: Record<string, unknown> = {}) =>
+    api(ghl, 'POST', '/calendars/events/appointments', {
+      body: { calendarId: ghl.calendarId, locationId: ghl.locationId, contactId, startTime, title: 'Haircut', ...extra },
+    });
+
+  it('books a free slot: 201, confirmed, the slot length by default, and the slot is no longer free', async () => {
+    const contact = await ghl.seedContact({ name: 'Ana Lima', phone: '+34600000001' });
+    const day = tomorrow();
+    const res = await create(contact.id, `${day}T10:00:00Z`);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      id: expect.any(String),
+      calendarId: ghl.calendarId,
+      locationId: ghl.locationId,
+      contactId: contact.id,
+      title: 'Haircut',
+      appointmentStatus: 'confirmed',
+      startTime: `${day}T10:00:00+00:00`,
+      endTime: `${day}T10:30:00+00:00`,
+    });
+    const slots = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${dayStartMs(day)}&endDate=${dayStartMs(day) + 86_399_999}`);
+    expect(slots.body[day].slots).not.toContain(`${day}T10:00:00+00:00`);
+    expect(slots.body[day].slots).toContain(`${day}T10:30:00+00:00`);
+
+    const got = await api(ghl, 'GET', `/calendars/events/appointments/${res.body.id}`);
+    expect(got.body.event).toMatchObject({ id: res.body.id, startTime: `${day}T10:00:00+00:00` });
+    const listed = await api(ghl, 'GET', `/contacts/${contact.id}/appointments`);
+    expect(listed.body.events).toEqual([expect.objectContaining({ id: res.body.id, appointmentStatus: 'confirmed' })]);
+  });
+
+  it('refuses a taken slot, an overlapping one, hours outside business hours and the past with GHL’s message', async () => {
+    const contact = await ghl.seedContact({ phone: '+34600000002' });
+    const day = tomorrow();
+    expect((await create(contact.id, `${day}T11:00:00+00:00`, { endTime: `${day}T12:00:00+00:00` })).status).toBe(201);
+    for (const start of [`${day}T11:00:00Z`, `${day}T11:30:00Z`, `${day}T08:30:00Z`, `${day}T16:45:00Z`, `${day}T17:00:00Z`, '2020-01-01T10:00:00Z']) {
+      const res = await create(contact.id, start);
+      expect({ start, status: res.status, body: res.body }).toEqual({
+        start,
+        status: 400,
+        body: expect.objectContaining({ statusCode: 400, message: 'The slot you have selected is no longer available.' }),
+      });
+    }
+    expect((await create(contact.id, `${day}T11:30:00Z`, { ignoreFreeSlotValidation: true })).status).toBe(201);
+  });
+
+  it('validates the body, the location and the contact', async () => {
+    const contact = await ghl.seedContact({ phone: '+34600000003' });
+    const day = tomorrow();
+    const missing = await api(ghl, 'POST', '/calendars/events/appointments', { body: { calendarId: ghl.calendarId, contactId: contact.id, startTime: `${day}T10:00:00Z` } });
+    expect(missing.status).toBe(400);
+    expect(missing.body.message).toEqual([expect.stringMatching(/locationId/)]);
+    expect((await create(contact.id, `${day}T10:00:00`)).status).toBe(400); // no offset
+    expect((await create('nobody', `${day}T10:00:00Z`)).status).toBe(400);
+    expect((await create(contact.id, `${day}T10:00:00Z`, { locationId: 'elsewhere' })).status).toBe(403);
+  });
+
+  it('gives exactly one success to concurrent bookings of one slot', async () => {
+    const contacts = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => ghl.seedContact({ phone: `+3460000010${i}` })));
+    const start = `${tomorrow(2)}T13:00:00Z`;
+    const results = await Promise.all(contacts.map((c) => create(c.id, start)));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 400, 400, 400, 400, 400]);
+    expect((await ghl.appointments()).filter((a) => a.startTime.startsWith(start.slice(0, 16)))).toHaveLength(1);
+  });
+
+  it('frees the slot when the appointment is cancelled, and moves it keeping its length', async () => {
+    const contact = await ghl.seedContact({ phone: '+34600000004' });
+    const day = tomorrow();
+    const made = await create(contact.id, `${day}T14:00:00Z`);
+    const cancelled = await api(ghl, 'PUT', `/calendars/events/appointments/${made.body.id}`, { body: { appointmentStatus: 'cancelled' } });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.appointmentStatus).toBe('cancelled');
+    expect((await create(contact.id, `${day}T14:00:00Z`)).status).toBe(201);
+
+    const other = await create(contact.id, `${day}T15:00:00Z`);
+    const moved = await api(ghl, 'PUT', `/calendars/events/appointments/${other.body.id}`, { body: { startTime: `${day}T15:30:00Z` } });
+    expect(moved.body).toMatchObject({ startTime: `${day}T15:30:00+00:00`, endTime: `${day}T16:00:00+00:00` });
+    expect((await create(contact.id, `${day}T15:00:00Z`)).status).toBe(201);
+    const clash = await api(ghl, 'PUT', `/calendars/events/appointments/${other.body.id}`, { body: { startTime: `${day}T14:00:00Z` } });
+    expect(clash.status).toBe(400);
+    expect((await api(ghl, 'PUT', '/calendars/events/appointments/nope', { body: { title: 'x' } })).status).toBe(404);
+  });
+});
+
+describe('contacts', () => {
+  it('upserts by phone: new once, then the same contact updated', async () => {
+    const first = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+1 888-555-0100', name: 'Rosa Diaz' } });
+    expect(first.status).toBe(200);
+    expect(first.body.new).toBe(true);
+    expect(first.body.contact).toMatchObject({ phone: '+18885550100', name: 'Rosa Diaz', firstName: 'Rosa', lastName: 'Diaz', locationId: ghl.locationId, dnd: false, tags: [] });
+    const again = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+18885550100', email: 'Rosa@Example.com' } });
+    expect(again.body.new).toBe(false);
+    expect(again.body.contact).toMatchObject({ id: first.body.contact.id, name: 'Rosa Diaz', email: 'rosa@example.com' });
+
+    const got = await api(ghl, 'GET', `/contacts/${first.body.contact.id}`);
+    expect(got.body.contact).toMatchObject({ id: first.body.contact.id, email: 'rosa@example.com' });
+    expect((await api(ghl, 'GET', '/contacts/unknown')).status).toBe(404);
+    expect((await api(ghl, 'POST', '/contacts/upsert', { body: { phone: '+1' } })).status).toBe(422);
+  });
+
+  it('gives one contact to concurrent upserts of one phone', async () => {
+    const answers = await Promise.all([1, 2, 3, 4].map(() => api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+447700900123' } })));
+    expect(new Set(answers.map((a) => a.body.contact.id)).size).toBe(1);
+    expect(answers.filter((a) => a.body.new)).toHaveLength(1);
+  });
+
+  it('finds duplicates by URL-encoded number, and not by a + that became a space', async () => {
+    const c = await ghl.seedContact({ phone: '+14231645160', email: 'x@y.z' });
+    const found = await api(ghl, 'GET', `/contacts/search/duplicate?locationId=${ghl.locationId}&number=${encodeURIComponent('+14231645160')}`);
+    expect(found.body.contact.id).toBe(c.id);
+    const unencoded = await api(ghl, 'GET', `/contacts/search/duplicate?locationId=${ghl.locationId}&number=+14231645160`);
+    expect(unencoded.body.contact).toBeNull();
+    const byEmail = await api(ghl, 'GET', `/contacts/search/duplicate?locationId=${ghl.locationId}&email=X@y.z`);
+    expect(byEmail.body.contact.id).toBe(c.id);
+    expect((await api(ghl, 'GET', '/contacts/search/duplicate?number=1')).status).toBe(422);
+  });
+
+  it('adds and removes tags without touching the others (lower-cased, as GHL keeps them)', async () => {
+    const c = await ghl.seedContact({ phone: '+14231645161', tags: ['vip'] });
+    const added = await api(ghl, 'POST', `/contacts/${c.id}/tags`, { body: { tags: ['Booked', 'bot'] } });
+    expect(added.status).toBe(201);
+    expect(added.body.tags).toEqual(['booked', 'bot', 'vip']);
+    const removed = await api(ghl, 'DELETE', `/contacts/${c.id}/tags`, { body: { tags: ['bot'] } });
+    expect(removed.body.tags).toEqual(['booked', 'vip']);
+    expect((await api(ghl, 'GET', `/contacts/${c.id}`)).body.contact.tags).toEqual(['booked', 'vip']);
+    expect((await api(ghl, 'POST', '/contacts/unknown/tags', { body: { tags: ['x'] } })).status).toBe(404);
+  });
+});
+
+describe('conversations', () => {
+  it('sends WhatsApp messages into one conversation per contact, findable by search and listed newest first', async () => {
+    const c = await ghl.seedContact({ phone: '+5511999990000', name: 'Joao' });
+    const sent = [];
+    for (const text of ['one', 'two', 'three']) {
+      const res = await api(ghl, 'POST', '/conversations/messages', { body: { type: 'WhatsApp', contactId: c.id, message: text } });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(expect.objectContaining({ conversationId: expect.any(String), messageId: expect.any(String) }));
+      sent.push(res.body);
+    }
+    expect(new Set(sent.map((s) => s.conversationId)).size).toBe(1);
+
+    const search = await api(ghl, 'GET', `/conversations/search?locationId=${ghl.locationId}&contactId=${c.id}`);
+    expect(search.body).toMatchObject({ total: 1, conversations: [{ id: sent[0].conversationId, contactId: c.id, lastMessageBody: 'three' }] });
+
+    const page1 = await api(ghl, 'GET', `/conversations/${sent[0].conversationId}/messages?limit=2`);
+    expect(page1.body.messages.map((m: any) => m.body)).toEqual(['three', 'two']);
+    expect(page1.body.nextPage).toBe(true);
+    const page2 = await api(ghl, 'GET', `/conversations/${sent[0].conversationId}/messages?limit=2&lastMessageId=${page1.body.lastMessageId}`);
+    expect(page2.body.messages.map((m: any) => m.body)).toEqual(['one']);
+    expect(page2.body.nextPage).toBe(false);
+    expect(page2.body.messages[0]).toMatchObject({ id: sent[0].messageId, messageType: 'TYPE_WHATSAPP', direction: 'outbound', contactId: c.id });
+
+    expect((await ghl.sentMessages(c.id)).map((m) => m.body)).toEqual(['one', 'two', 'three']);
+  });
+
+  it('refuses an unknown contact, an empty message, a wrong type and a search without location', async () => {
+    const c = await ghl.seedContact({ phone: '+5511999990001' });
+    expect((await api(ghl, 'POST', '/conversations/messages', { body: { type: 'WhatsApp', contactId: 'nobody', message: 'hi' } })).status).toBe(400);
+    expect((await api(ghl, 'POST', '/conversations/messages', { body: { type: 'WhatsApp', contactId: c.id, message: ' ' } })).status).toBe(400);
+    expect((await api(ghl, 'POST', '/conversations/messages', { body: { type: 'Pigeon', contactId: c.id, message: 'hi' } })).status).toBe(400);
+    expect((await api(ghl, 'GET', `/conversations/search?contactId=${c.id}`)).status).toBe(400);
+    expect((await api(ghl, 'GET', '/conversations/nope/messages')).status).toBe(404);
+    expect(await ghl.sentMessages()).toEqual([]);
+  });
+});

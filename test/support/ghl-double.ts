@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+import { createSandboxApp, type SandboxOptions } from '../../services/ghl-sandbox/src/app';
+import type { FaultRule } from '../../services/ghl-sandbox/src/faults';
+import type { SandboxAppointment } from '../../services/ghl-sandbox/src/store/appointments';
+import type { SandboxContact } from '../../services/ghl-sandbox/src/store/contacts';
+import type { SandboxMessage } from '../../services/ghl-sandbox/src/store/conversations';
+import { deletePrefix, redisUrl, testPrefix } from './redis';
+
+export type GhlDoubleOptions = Partial<Omit<SandboxOptions, 'redis' | 'keyPrefix' | 'token'>> & {
+  /** Default: a random `pit-...` token; `null` turns auth off. */
+  token?: string | null;
+};
+
+export interface SeedContact {
+  id?: string;
+  name?: string;
+  firstName?: string;
+  lastName?: string;
+  phone?: string;
+  email?: string;
+  timezone?: string;
+  dnd?: boolean;
+  tags?: string[];
+}
+
+export interface GhlDouble {
+  url: string;
+  /** '' when auth is off. */
+  token: string;
+  locationId: string;
+  calendarId: string;
+  keyPrefix: string;
+  sentMessages(contactId?: string): Promise<SandboxMessage[]>;
+  appointments(): Promise<SandboxAppointment[]>;
+  seedContact(contact: SeedContact): Promise<SandboxContact>;
+  /** The next `responses.length` matching requests fail that way (see FaultResponse). */
+  injectFaults(rule: FaultRule): Promise<void>;
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A real GHL sandbox on 127.0.0.1 (a free port), with keys of its own in the test Redis. Open every day
+ * 09:00-17:00 UTC by default so tests do not depend on the weekday they run on.
+ */
+export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<GhlDouble> {
+  const keyPrefix = testPrefix('ghl');
+  const token = options.token === null ? '' : (options.token ?? `pit-${randomUUID()}`);
+  const locationId = options.locationId ?? 'loc_test';
+  const calendarId = options.calendarId ?? 'cal_test';
+  const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 2 });
+  const app = createSandboxApp({
+    businessHours: { timeZone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], open: '09:00', close: '17:00' },
+    ...options,
+    redis,
+    keyPrefix,
+    token: token || undefined,
+    locationId,
+    calendarId,
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${url}/_sandbox${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${await res.text()}`);
+    return (res.status === 204 ? undefined : await res.json()) as T;
+  };
+
+  return {
+    url,
+    token,
+    locationId,
+    calendarId,
+    keyPrefix,
+    sentMessages: async (contactId) =>
+      (await control<{ messages: SandboxMessage[] }>('GET', `/messages${contactId ? `?contactId=${encodeURIComponent(contactId)}` : ''}`)).messages,
+    appointments: async () => (await control<{ appointments: SandboxAppointment[] }>('GET', '/appointments')).appointments,
+    seedContact: async (contact) => (await control<{ contact: SandboxContact }>('POST', '/contacts', contact)).contact,
+    injectFaults: async (rule) => {
+      await control('POST', '/faults', rule);
+    },
+    reset: () => control('POST', '/reset'),
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await deletePrefix(redis, keyPrefix);
+      await redis.quit();
+    },
+  };
+}

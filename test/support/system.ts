@@ -1,0 +1,64 @@
+import pino from 'pino';
+import { createRedis, loadConfig, waitForRedis } from '@wab/shared';
+import { createWorker, type BookingWorker } from '../../services/worker/src/worker';
+import { startGhlDouble, type GhlDouble, type GhlDoubleOptions } from './ghl-double';
+import { startIngest, type Ingest } from './ingest-harness';
+import { redisUrl, testPrefix } from './redis';
+
+export interface System {
+  ingest: Ingest;
+  ghl: GhlDouble;
+  worker: BookingWorker;
+  /** Starts one more worker on the same queue (another replica). */
+  addWorker(env?: Record<string, string>): Promise<BookingWorker>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole product in-process against real Redis: the ingest app, a worker, and GHL doubled by the
+ * sandbox on loopback. The worker reaches GHL only through GHL_API_BASE_URL, as in production.
+ */
+export async function startSystem(options: { env?: Record<string, string>; ghl?: GhlDoubleOptions } = {}): Promise<System> {
+  const prefix = testPrefix('e2e');
+  const ghl = await startGhlDouble(options.ghl);
+  const env = {
+    RATE_LIMIT_PER_IP: '0',
+    RATE_LIMIT_PER_PHONE: '0',
+    BURST_WINDOW_MS: '300',
+    GHL_API_BASE_URL: ghl.url,
+    GHL_API_TOKEN: ghl.token,
+    GHL_LOCATION_ID: ghl.locationId,
+    GHL_CALENDAR_ID: ghl.calendarId,
+    JOB_BACKOFF_MS: '50',
+    ...options.env,
+  };
+  const ingest = await startIngest(env, { prefix });
+  const connections: ReturnType<typeof createRedis>[] = [];
+  const workers: BookingWorker[] = [];
+
+  async function addWorker(extra: Record<string, string> = {}): Promise<BookingWorker> {
+    const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', ...env, ...extra });
+    const connection = createRedis(config.REDIS_URL, 'worker');
+    const redis = createRedis(config.REDIS_URL, 'worker');
+    connections.push(connection, redis);
+    await waitForRedis(redis, () => undefined);
+    const worker = createWorker({ config, connection, redis, logger: pino({ level: 'silent' }) });
+    await worker.worker.waitUntilReady();
+    workers.push(worker);
+    return worker;
+  }
+
+  const worker = await addWorker();
+  return {
+    ingest,
+    ghl,
+    worker,
+    addWorker,
+    async close() {
+      await Promise.all(workers.map((w) => w.worker.close(true)));
+      await ingest.close();
+      await ghl.close();
+      for (const c of connections) c.disconnect();
+    },
+  };
+}
