@@ -51,7 +51,7 @@ export async function waitForRedis(redis: Redis, onRetry: (error: Error) => void
       return;
     } catch (error) {
       if (signal?.aborted) throw error;
-      if (attempt % 10 === 1) onRetry(error as Error);
+      if (attempt % 10 === 5) onRetry(error as Error); // the first tries only wait for the connection
       await new Promise((r) => setTimeout(r, 200));
     }
   }

@@ -1,0 +1,110 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import pinoPretty from 'pino-pretty';
+import { findOrStartRedis, freePort, type LocalRedis } from '@wab/shared';
+
+/**
+ * `npm start`: the whole system on this machine. Finds Redis (REDIS_URL, else 127.0.0.1:6379, else a
+ * private redis-server), starts the GHL sandbox when no GHL_API_TOKEN is set, then the ingest and the
+ * worker, each its own process configured only by the environment. Ctrl-C stops everything it started.
+ */
+
+/** A webhook secret for local trials only, published in the README; set WEBHOOK_SECRET for anything real. */
+const LOCAL_WEBHOOK_SECRET = 'local-sandbox-secret';
+const root = join(__dirname, '..', '..', '..');
+const children: { name: string; process: ChildProcess }[] = [];
+let redis: LocalRedis | null = null;
+let stopping = false;
+
+function start(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, [join(root, script)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Readable lines in a terminal, JSON lines otherwise (for log shippers).
+  if (process.stdout.isTTY) child.stdout!.pipe(pinoPretty({ colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' }));
+  else child.stdout!.pipe(process.stdout);
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`${name} exited (${signal ?? code}); stopping everything\n`);
+      void stop(1);
+    }
+  });
+  children.push({ name, process: child });
+  return child;
+}
+
+async function waitForHttp(url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+async function stop(code: number): Promise<never> {
+  stopping = true;
+  await Promise.all(
+    children.map(
+      ({ process: child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 25_000).unref();
+        }),
+    ),
+  );
+  await redis?.stop();
+  process.exit(code);
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
+
+  redis = await findOrStartRedis(process.env.REDIS_URL || undefined);
+  const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redis.url };
+  env.WEBHOOK_SECRET ||= LOCAL_WEBHOOK_SECRET;
+  const port = Number(env.PORT || 8000);
+
+  let sandboxUrl: string | null = null;
+  if (!env.GHL_API_TOKEN) {
+    const sandboxPort = Number(env.SANDBOX_PORT || (await freePort()));
+    sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+    Object.assign(env, {
+      SANDBOX_PORT: String(sandboxPort),
+      GHL_API_BASE_URL: sandboxUrl,
+      GHL_API_TOKEN: 'sandbox',
+      GHL_LOCATION_ID: env.GHL_LOCATION_ID || 'loc_sandbox',
+      GHL_CALENDAR_ID: env.GHL_CALENDAR_ID || 'cal_sandbox',
+    });
+    start('ghl-sandbox', 'services/ghl-sandbox/dist/main.js', env);
+    await waitForHttp(`${sandboxUrl}/_sandbox/appointments`);
+  }
+  start('ingest', 'services/ingest/dist/main.js', env);
+  start('worker', 'services/worker/dist/main.js', env);
+  await waitForHttp(`http://127.0.0.1:${port}/readyz`);
+  await waitForHttp(`http://127.0.0.1:${Number(env.METRICS_PORT || 9100)}/readyz`);
+
+  const lines = [
+    '',
+    'WhatsApp booking is running:',
+    `  webhook   POST http://127.0.0.1:${port}/webhook`,
+    `  status    http://127.0.0.1:${port}/status   health /health   metrics /metrics   API /openapi.json`,
+    `  worker    http://127.0.0.1:${Number(env.METRICS_PORT || 9100)}/metrics`,
+    `  redis     ${redis.started ? 'private redis-server (stopped on exit)' : 'found running'}`,
+    sandboxUrl ? `  GHL       sandbox at ${sandboxUrl} (no GHL_API_TOKEN set)` : `  GHL       ${env.GHL_API_BASE_URL ?? 'https://services.leadconnectorhq.com'}`,
+    env.WEBHOOK_SECRET === LOCAL_WEBHOOK_SECRET ? `  signing   WEBHOOK_SECRET is the local demo value from the README` : '',
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stderr.write(lines.filter((l) => l !== '').join('\n') + '\n');
+}
+
+main().catch(async (error: Error) => {
+  process.stderr.write(`npm start failed: ${error.message}\n`);
+  await stop(1);
+});
