@@ -50,6 +50,12 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
   };
 
   const contacts: ContactsPort = {
+    async describe(contactId) {
+      const c = await client.getContact(contactId);
+      if (!c) return null;
+      const name = c.name ?? ([c.firstName, c.lastName].filter(Boolean).join(' ') || null);
+      return { name, email: c.email ?? null, timezone: c.timezone ?? null };
+    },
     async ensureContact({ contactId, phone, name, email }) {
       if (contactId) return contactId;
       if (!phone) throw new Error('a contact needs an id or a phone');

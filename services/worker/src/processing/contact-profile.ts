@@ -1,10 +1,13 @@
 import type { Redis } from 'ioredis';
 import { productKeys } from '@wab/shared';
+import type { ContactDetails } from '../workflow/ports';
 import type { Booking } from '../workflow/state';
 
 /** What is known about a contact outside any one conversation turn; events from GHL change it directly. */
 export interface ContactProfile {
   ghlContactId: string | null;
+  /** What GHL knew of the contact when the conversation started (name, email, time zone). */
+  details: ContactDetails | null;
   optedOut: boolean;
   pausedUntil: string | null;
   booking: Booking | null;
@@ -25,6 +28,7 @@ export class ContactProfiles {
     const h = await this.redis.hgetall(`${this.root}:${contactKey}`);
     return {
       ghlContactId: h.ghlContactId || null,
+      details: h.details ? (JSON.parse(h.details) as ContactDetails) : null,
       optedOut: h.optedOut === '1',
       pausedUntil: h.pausedUntil || null,
       booking: h.booking ? (JSON.parse(h.booking) as Booking) : null,
@@ -34,6 +38,7 @@ export class ContactProfiles {
   async update(contactKey: string, change: Partial<ContactProfile>): Promise<void> {
     const fields: Record<string, string> = {};
     if (change.ghlContactId !== undefined) fields.ghlContactId = change.ghlContactId ?? '';
+    if (change.details !== undefined) fields.details = change.details ? JSON.stringify(change.details) : '';
     if (change.optedOut !== undefined) fields.optedOut = change.optedOut ? '1' : '0';
     if (change.pausedUntil !== undefined) fields.pausedUntil = change.pausedUntil ?? '';
     if (change.booking !== undefined) fields.booking = change.booking ? JSON.stringify(change.booking) : '';

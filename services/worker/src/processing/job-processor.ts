@@ -110,16 +110,27 @@ export function createJobProcessor(deps: ProcessorDeps) {
     const nodes: string[] = [];
     try {
       const profile = await profiles.get(contactKey);
+      let details = profile.details;
       const contactId =
         profile.ghlContactId ?? event.contactId ?? (await deps.contacts.ensureContact({ contactId: null, phone: event.phone, name: event.name, email: event.email }));
-      if (contactId !== profile.ghlContactId) await profiles.update(contactKey, { ghlContactId: contactId });
+      if (contactId !== profile.ghlContactId) {
+        // First turn with this contact: learn its name and time zone from GHL once.
+        details = await deps.contacts.describe(contactId);
+        await profiles.update(contactKey, { ghlContactId: contactId, details });
+      }
 
       const config = { configurable: { thread_id: contactKey } };
       const input = turnInput({
         turnId,
         message: pending.map((m) => m.body).join('\n'),
         now: now(),
-        contact: { contactId, phone: event.phone, name: event.name, email: event.email, timezone: event.timezone },
+        contact: {
+          contactId,
+          phone: event.phone,
+          name: event.name ?? details?.name ?? null,
+          email: event.email ?? details?.email ?? null,
+          timezone: event.timezone ?? details?.timezone ?? null,
+        },
         booking: profile.booking,
         optedOut: profile.optedOut,
         pausedUntil: profile.pausedUntil,

@@ -23,7 +23,15 @@ export interface CalendarPort {
   book(input: { turnId: string; contactId: string; startTime: string; endTime: string; title: string }): Promise<BookResult>;
 }
 
+export interface ContactDetails {
+  name: string | null;
+  email: string | null;
+  timezone: string | null;
+}
+
 export interface ContactsPort {
+  /** What GHL knows of the contact (name, email, time zone), or null when it does not know it. */
+  describe(contactId: string): Promise<ContactDetails | null>;
   /** The GHL contact id for this customer, creating the contact when the webhook carried none. */
   ensureContact(input: { contactId: string | null; phone: string | null; name: string | null; email: string | null }): Promise<string>;
   addTags(contactId: string, tags: string[]): Promise<void>;
