@@ -93,7 +93,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
 
   const processor = createJobProcessor({
     graph,
-    inbox: new ContactInbox(redis, prefix),
+    inbox: new ContactInbox(redis, prefix, config.JOB_LOCK_MS),
     profiles: new ContactProfiles(redis, prefix, config.CONVERSATION_TTL_DAYS * 24 * 3600),
     runStore,
     contacts: ports.contacts,
@@ -110,6 +110,8 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     concurrency: config.WORKER_CONCURRENCY,
     autorun: deps.autorun ?? true,
     // A job whose worker died is taken again after its lock expires; effects make the repeat harmless.
+    lockDuration: config.JOB_LOCK_MS,
+    stalledInterval: config.JOB_LOCK_MS,
     maxStalledCount: 2,
   });
   worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));

@@ -77,6 +77,8 @@ export const configSchema = z.object({
   MIN_NOTICE_MINUTES: int(0).default(60),
   MAX_DAYS_AHEAD: int(1, 365).default(60),
   WORKER_CONCURRENCY: int(1, 1000).default(20),
+  /** How long a job (and a contact's turn) stays locked to a worker that stopped answering before another takes it. */
+  JOB_LOCK_MS: int(1000).default(30_000),
   /** Messages from one contact arriving within this window are answered as one turn. */
   BURST_WINDOW_MS: int(0, 60_000).default(1500),
   /** How long the bot stays quiet after a person answers from the GHL app. */

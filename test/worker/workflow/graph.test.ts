@@ -10,6 +10,7 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
   const tags = new Map<string, Set<string>>();
   const taken = new Set<number>();
   const calendar: CalendarPort = {
+    bookedInTurn: async () => null,
     slotMinutes: async () => 30,
     freeSlots: async (fromMs, toMs) => {
       const slots: string[] = [];

@@ -62,6 +62,22 @@ export class EffectLedger {
     return this.done(redisKey, result);
   }
 
+  /**
+   * What an earlier run did under this key: its result, or (when only the intent was recorded) what the
+   * outside system shows; null when nothing happened yet.
+   */
+  async recall<T, I>(key: string, lookup: (intent: I) => Promise<T | null>): Promise<T | null> {
+    const redisKey = `${this.root}:${key}`;
+    const raw = await this.redis.get(redisKey);
+    const entry = raw ? (JSON.parse(raw) as Entry<T, I>) : null;
+    if (entry?.state === 'done') return entry.result;
+    if (entry?.state === 'intent') {
+      const found = await lookup(entry.intent);
+      if (found !== null) return this.done(redisKey, found);
+    }
+    return null;
+  }
+
   private async done<T>(redisKey: string, result: T): Promise<T> {
     await this.redis.set(redisKey, JSON.stringify({ state: 'done', result, at: Date.now() }), 'EX', this.ttlSeconds);
     return result;

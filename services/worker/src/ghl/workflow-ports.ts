@@ -16,7 +16,17 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
   const { client, calendarId, ledger } = options;
   let calendarCache: { minutes: number; at: number } | null = null;
 
+  type Booked = { ok: true; appointmentId: string; startTime: string };
+  /** A create whose answer was lost: GHL's list of the contact's appointments tells whether it happened. */
+  const findAppointment = async (intent: { contactId: string; startMs: number }): Promise<Booked | null> => {
+    const found = (await client.contactAppointments(intent.contactId)).find(
+      (a) => a.active && a.startMs === intent.startMs && (!a.calendarId || a.calendarId === calendarId),
+    );
+    return found ? { ok: true, appointmentId: found.id, startTime: found.startTime } : null;
+  };
+
   const calendar: CalendarPort = {
+    bookedInTurn: (turnId) => ledger.recall<Booked, { contactId: string; startMs: number }>(`book:${turnId}`, findAppointment),
     async slotMinutes() {
       if (!calendarCache || Date.now() - calendarCache.at > CALENDAR_CACHE_MS) {
         const c = await client.getCalendar(calendarId);
@@ -29,17 +39,11 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
       try {
         return await ledger.once(`book:${turnId}`, {
           intent: { contactId, startMs: Date.parse(startTime) },
-          perform: async () => {
+          perform: async (): Promise<Booked> => {
             const created = await client.createAppointment({ calendarId, contactId, startTime, endTime, title, appointmentStatus: 'confirmed' });
-            return { ok: true as const, appointmentId: created.id, startTime: created.startTime };
+            return { ok: true, appointmentId: created.id, startTime: created.startTime };
           },
-          // A create whose answer was lost: GHL's list of the contact's appointments tells whether it happened.
-          lookup: async (intent) => {
-            const found = (await client.contactAppointments(intent.contactId)).find(
-              (a) => a.active && a.startMs === intent.startMs && (!a.calendarId || a.calendarId === calendarId),
-            );
-            return found ? { ok: true as const, appointmentId: found.id, startTime: found.startTime } : null;
-          },
+          lookup: findAppointment,
           isUncertain: uncertain,
         });
       } catch (error) {

@@ -60,12 +60,13 @@ export class ContactInbox {
   }
 
   /** Takes the contact's lock, or returns null when another run holds it. */
-  async lock(contactKey: string): Promise<{ renew(): Promise<boolean>; release(): Promise<void> } | null> {
+  async lock(contactKey: string): Promise<{ ttlMs: number; renew(): Promise<boolean>; release(): Promise<void> } | null> {
     const { lock } = this.keys(contactKey);
     const token = randomUUID();
     const taken = await this.redis.set(lock, token, 'PX', this.lockTtlMs, 'NX');
     if (taken !== 'OK') return null;
     return {
+      ttlMs: this.lockTtlMs,
       renew: async () => (await this.redis.wabLockRenew(lock, token, this.lockTtlMs)) === 1,
       release: async () => void (await this.redis.wabLockRelease(lock, token)),
     };

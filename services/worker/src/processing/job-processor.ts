@@ -73,7 +73,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
       await job.moveToDelayed(Date.now() + busyRetryMs, token);
       throw new DelayedError();
     }
-    const heartbeat = setInterval(() => void lock.renew().catch(() => undefined), 5000);
+    const heartbeat = setInterval(() => void lock.renew().catch(() => undefined), lock.ttlMs / 3);
     try {
       const pending = await waitForBurst(contactKey);
       if (!pending.some((m) => m.runId === runId)) {

@@ -19,6 +19,8 @@ export interface CalendarPort {
   slotMinutes(): Promise<number>;
   /** Free slot starts (ISO) between two instants, sorted. */
   freeSlots(fromMs: number, toMs: number, timeZone: string): Promise<string[]>;
+  /** The booking an earlier run of this turn made (a retried or resumed turn must not book again). */
+  bookedInTurn(turnId: string): Promise<Extract<BookResult, { ok: true }> | null>;
   /** Books at most once per turn: a repeated call for the same turn returns the first booking. */
   book(input: { turnId: string; contactId: string; startTime: string; endTime: string; title: string }): Promise<BookResult>;
 }

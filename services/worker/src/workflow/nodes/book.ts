@@ -38,6 +38,22 @@ export function bookNode(ports: WorkflowPorts) {
       return { reply: prefix + replies.alreadyBooked(formatSlot(s.booking.startTime, zone, lang), lang), outcome: 'completed' };
     }
 
+    const confirm = async (contactId: string, booked: { appointmentId: string; startTime: string }): Promise<ConversationUpdate> => {
+      await contacts.addTags(contactId, [BOOKED_TAG]);
+      return {
+        booking: { appointmentId: booked.appointmentId, startTime: booked.startTime },
+        offeredSlots: [],
+        preferredTime: null,
+        chosenSlot: null,
+        reply: prefix + replies.confirmed(s.name, s.goal, formatSlot(booked.startTime, zone, lang), lang),
+        outcome: 'completed',
+      };
+    };
+
+    // A retried or resumed turn finds what its earlier run booked, even though that slot is no longer free.
+    const earlier = await calendar.bookedInTurn(s.turnId);
+    if (earlier) return confirm(await contacts.ensureContact(s.contact), earlier);
+
     const offer = async (target: number, reason: 'unavailable' | 'taken', exclude: string[] = []): Promise<ConversationUpdate> => {
       const from = Math.max(earliest, target - DAY_MS);
       const free = (await calendar.freeSlots(from, Math.max(from, target) + OFFER_HORIZON_DAYS * DAY_MS, rules.timeZone)).filter(
@@ -74,15 +90,6 @@ export function bookNode(ports: WorkflowPorts) {
     const title = [s.goal, s.name].filter(Boolean).join(' – ') || 'WhatsApp booking';
     const result = await calendar.book({ turnId: s.turnId, contactId, startTime: start, endTime, title });
     if (!result.ok) return offer(Date.parse(start), 'taken', [start]);
-
-    await contacts.addTags(contactId, [BOOKED_TAG]);
-    return {
-      booking: { appointmentId: result.appointmentId, startTime: result.startTime },
-      offeredSlots: [],
-      preferredTime: null,
-      chosenSlot: null,
-      reply: prefix + replies.confirmed(s.name, s.goal, formatSlot(result.startTime, zone, lang), lang),
-      outcome: 'completed',
-    };
+    return confirm(contactId, result);
   };
 }
