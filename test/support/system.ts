@@ -8,7 +8,11 @@ import { redisUrl, testPrefix } from './redis';
 export interface System {
   ingest: Ingest;
   ghl: GhlDouble;
-  worker: BookingWorker;
+  /** The in-process worker (null with `workers: 0`). */
+  worker: BookingWorker | null;
+  /** The settings every worker of this system gets (for workers started as processes). */
+  env: Record<string, string>;
+  prefix: string;
   /** Starts one more worker on the same queue (another replica). */
   addWorker(env?: Record<string, string>): Promise<BookingWorker>;
   close(): Promise<void>;
@@ -18,7 +22,7 @@ export interface System {
  * The whole product in-process against real Redis: the ingest app, a worker, and GHL doubled by the
  * sandbox on loopback. The worker reaches GHL only through GHL_API_BASE_URL, as in production.
  */
-export async function startSystem(options: { env?: Record<string, string>; ghl?: GhlDoubleOptions } = {}): Promise<System> {
+export async function startSystem(options: { env?: Record<string, string>; ghl?: GhlDoubleOptions; workers?: 0 | 1 } = {}): Promise<System> {
   const prefix = testPrefix('e2e');
   const ghl = await startGhlDouble(options.ghl);
   const env = {
@@ -48,11 +52,13 @@ export async function startSystem(options: { env?: Record<string, string>; ghl?:
     return worker;
   }
 
-  const worker = await addWorker();
+  const worker = options.workers === 0 ? null : await addWorker();
   return {
     ingest,
     ghl,
     worker,
+    env: { REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, ...env },
+    prefix,
     addWorker,
     async close() {
       await Promise.all(workers.map((w) => w.worker.close(true)));
