@@ -259,7 +259,7 @@ export class GhlClient {
       repeat: 'idempotent',
       answer: tagsAnswer,
     });
-    return answer.tags ?? [];
+    return answer?.tags ?? [];
   }
 
   /**

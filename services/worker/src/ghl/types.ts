@@ -140,7 +140,8 @@ export const contactShape = z.object({
 export const contactAnswer = z.object({ contact: contactShape });
 export const duplicateAnswer = z.object({ contact: contactShape.nullish() });
 export const upsertAnswer = z.object({ new: z.boolean().nullish(), contact: contactShape });
-export const tagsAnswer = z.object({ tags: z.array(z.string()).nullish() });
+/** Tag changes are done once GHL says 2xx; an empty body is no reason to fail. */
+export const tagsAnswer = z.object({ tags: z.array(z.string()).nullish() }).optional();
 
 export const sendMessageAnswer = z.object({ conversationId: z.string().min(1), messageId: z.string().min(1) });
 
