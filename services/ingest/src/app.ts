@@ -4,6 +4,7 @@ import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, RunStore } from '@wab/shared';
+import { adminRouter } from './admin/admin-router';
 import { errorHandler, sendError } from './http/send-error';
 import { requestId } from './http/request-id';
 import { trustProxySetting } from './http/trust-proxy';
@@ -65,6 +66,8 @@ export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetr
   );
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(deps.version)));
   app.use(runsRouter({ runStore: deps.runStore, queue: deps.queue }));
+  // Without ADMIN_TOKEN the admin routes do not exist (404), rather than exist and refuse.
+  if (config.ADMIN_TOKEN) app.use(adminRouter({ token: config.ADMIN_TOKEN, queue: deps.queue, runStore: deps.runStore, logger }));
   app.use(
     webhookRouter({
       config,

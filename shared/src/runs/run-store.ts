@@ -42,6 +42,11 @@ export class RunStore {
     return raw ? (JSON.parse(raw) as RunRecord) : null;
   }
 
+  /** Drops a run's record (a replayed run is read from the queue again until it ends). */
+  async forget(runId: string): Promise<void> {
+    await this.redis.del(this.keys.run(runId));
+  }
+
   /** Counts processed messages (a turn may answer several) and a booking outcome, when there was one. */
   async countProcessed(outcome: { seconds: number; messages?: number; booking?: 'created' | 'failed' }): Promise<void> {
     const messages = outcome.messages ?? 1;
