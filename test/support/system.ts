@@ -4,6 +4,7 @@ import { createWorker, type BookingWorker } from '../../services/worker/src/work
 import { startGhlDouble, type GhlDouble, type GhlDoubleOptions } from './ghl-double';
 import { startIngest, type Ingest } from './ingest-harness';
 import { redisUrl, testPrefix } from './redis';
+import { TEST_SECRET } from './signing';
 
 export interface System {
   ingest: Ingest;
@@ -57,7 +58,7 @@ export async function startSystem(options: { env?: Record<string, string>; ghl?:
     ingest,
     ghl,
     worker,
-    env: { REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, ...env },
+    env: { REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, WEBHOOK_SECRET: TEST_SECRET, ...env },
     prefix,
     addWorker,
     async close() {

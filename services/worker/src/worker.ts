@@ -48,7 +48,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     token: ghl.token,
     locationId: ghl.locationId,
     timeoutMs: config.GHL_TIMEOUT_MS,
-    budget: new GhlRateBudget(redis, `${prefix}:wab`),
+    budget: new GhlRateBudget(redis, `${prefix}:wab`, { limit: config.GHL_RATE_LIMIT_PER_10S, windowMs: 10_000 }),
     onCall: (call) => {
       metrics.ghlCalls.inc({ endpoint: call.endpoint, status: String(call.status) });
       report('ghl_api', call.status !== 'network' && call.status < 500, `${call.endpoint} ${call.status}`);

@@ -86,6 +86,8 @@ export const configSchema = z.object({
   /** How long a quiet conversation is remembered. */
   CONVERSATION_TTL_DAYS: int(1).default(30),
   GHL_TIMEOUT_MS: int(100).default(10_000),
+  /** GHL's burst limit per location, shared by every replica: requests per 10 s. */
+  GHL_RATE_LIMIT_PER_10S: int(1).default(100),
   OPENAI_TIMEOUT_MS: int(100).default(8_000),
   SHUTDOWN_TIMEOUT_MS: int(0).default(20_000),
   /** Warn instead of refusing to start when Redis could evict queue keys (see docs). */
