@@ -14,3 +14,4 @@ export * from './runs/run-record';
 export * from './runs/run-store';
 export * from './metrics/names';
 export * from './logging/logger';
+export * from './time/zoned-time';

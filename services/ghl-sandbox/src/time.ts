@@ -3,6 +3,8 @@
  * offsets ("2024-10-28T10:00:00-05:00"), and business hours are local times.
  */
 
+import { formatInTimeZone, localParts, timeZoneOffsetMinutes, zonedTimeToInstant } from '@wab/shared';
+
 export interface LocalDate {
   year: number;
   month: number; // 1..12
@@ -17,34 +19,7 @@ export interface WallTime extends LocalDate {
   weekday: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-export function isValidTimeZone(timeZone: string): boolean {
-  try {
-    formatter(timeZone);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isValidTimeZone } from '@wab/shared';
 
 export function isoWeekday(date: LocalDate): number {
   const d = new Date(Date.UTC(date.year, date.month - 1, date.day)).getUTCDay();
@@ -52,28 +27,16 @@ export function isoWeekday(date: LocalDate): number {
 }
 
 export function wallTime(ms: number, timeZone: string): WallTime {
-  const parts: Record<string, number> = {};
-  for (const p of formatter(timeZone).formatToParts(new Date(ms))) {
-    if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  }
-  const date = { year: parts.year, month: parts.month, day: parts.day };
-  return { ...date, hour: parts.hour, minute: parts.minute, second: parts.second, weekday: isoWeekday(date) };
+  const p = localParts(new Date(ms), timeZone);
+  return { year: p.year, month: p.month, day: p.day, hour: p.hour, minute: p.minute, second: p.second, weekday: p.weekday === 0 ? 7 : p.weekday };
 }
 
 /** The zone's offset from UTC at that instant, in minutes (east positive). */
-export function offsetMinutes(ms: number, timeZone: string): number {
-  const w = wallTime(ms, timeZone);
-  const asUtc = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
-}
+export const offsetMinutes = (ms: number, timeZone: string) => timeZoneOffsetMinutes(new Date(ms), timeZone);
 
 /** The instant at which the zone's clocks show `minutes` after midnight of `date`. */
 export function zonedToUtc(date: LocalDate, minutes: number, timeZone: string): number {
-  const naive = Date.UTC(date.year, date.month - 1, date.day, 0, minutes);
-  const first = naive - offsetMinutes(naive, timeZone) * 60_000;
-  // Near a DST change the offset at the first guess can differ from the offset at the answer.
-  const second = naive - offsetMinutes(first, timeZone) * 60_000;
-  return second;
+  return zonedTimeToInstant(date.year, date.month, date.day, Math.floor(minutes / 60), minutes % 60, timeZone).getTime();
 }
 
 export function addDays(date: LocalDate, days: number): LocalDate {
@@ -88,12 +51,7 @@ export function formatLocalDate(date: LocalDate): string {
 }
 
 /** `2024-10-28T10:00:00-05:00`: the format GHL uses for slots and appointment times. */
-export function isoWithOffset(ms: number, timeZone: string): string {
-  const w = wallTime(ms, timeZone);
-  const off = offsetMinutes(ms, timeZone);
-  const sign = off < 0 ? '-' : '+';
-  return `${formatLocalDate(w)}T${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}${sign}${pad(Math.floor(Math.abs(off) / 60))}:${pad(Math.abs(off) % 60)}`;
-}
+export const isoWithOffset = (ms: number, timeZone: string) => formatInTimeZone(new Date(ms), timeZone);
 
 /** Parses `HH:MM` (00:00..24:00) into minutes after midnight. */
 export function parseClock(value: string): number {

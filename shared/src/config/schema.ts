@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidTimeZone } from '../time/zoned-time';
 import { GHL_ED25519_PUBLIC_KEY, GHL_RSA_PUBLIC_KEY } from './ghl-keys';
 
 /** A comma-separated list; empty entries are dropped. */
@@ -8,14 +9,7 @@ const list = z
 
 const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
 
-const timeZone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as Europe/Madrid');
+const timeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Madrid');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -1,3 +1,5 @@
+import { zonedTimeToInstant } from '@wab/shared';
+
 /**
  * GHL writes most times as ISO with an offset, but its contacts service documents appointment times as
  * "2021-07-16 11:00:00" (no zone). Such a time can only be placed with the calendar's time zone.
@@ -15,23 +17,5 @@ export function parseGhlTime(value: string | null | undefined, timeZone?: string
   }
   const m = WALL.exec(text);
   if (!m || !timeZone) return null;
-  const naive = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +(m[6] ?? 0));
-  const first = naive - offsetMs(naive, timeZone);
-  return naive - offsetMs(first, timeZone); // second pass: right across DST changes
-}
-
-function offsetMs(ms: number, timeZone: string): number {
-  const parts: Record<string, number> = {};
-  const f = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
-  for (const p of f.formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - Math.floor(ms / 1000) * 1000;
+  return zonedTimeToInstant(+m[1], +m[2], +m[3], +m[4], +m[5], timeZone, +(m[6] ?? 0)).getTime();
 }
