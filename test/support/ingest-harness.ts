@@ -1,10 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import pino from 'pino';
 import { INBOUND_QUEUE, RunStore, createRedis, inboundJobOptions, loadConfig, waitForRedis, type Config } from '@wab/shared';
 import { createApp } from '../../services/ingest/src/app';
 import { InboundQueue } from '../../services/ingest/src/queue/inbound-queue';
+import { createWaitEvents } from '../../services/ingest/src/queue/wait-events';
 import { deletePrefix, redisUrl, testPrefix } from './redis';
 import { TEST_SECRET, OLD_SECRET, ed25519PublicPem, rsaPublicPem, signatureHeaders, type Scheme } from './signing';
 
@@ -35,8 +36,7 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
   for (const c of [redis, eventsRedis]) c.on('error', () => undefined);
   await waitForRedis(redis, () => undefined);
   const bullQueue = new Queue(INBOUND_QUEUE, { connection: redis, prefix });
-  const queueEvents = new QueueEvents(INBOUND_QUEUE, { connection: eventsRedis, prefix });
-  await queueEvents.waitUntilReady();
+  const queueEvents = createWaitEvents(eventsRedis, prefix);
   const runStore = new RunStore(redis, prefix);
   const { app, metrics } = createApp({
     config,

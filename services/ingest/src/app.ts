@@ -44,6 +44,7 @@ export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetr
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false); // answers are per request; hashing every body costs CPU for nothing
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.use(helmet());
   app.use(requestId);
@@ -53,6 +54,20 @@ export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetr
     next();
   });
 
+  // The webhook first: the hot path should not walk the other routers.
+  app.use(
+    webhookRouter({
+      config,
+      signatureKeys: loadSignatureKeys(config),
+      queue: deps.queue,
+      queueEvents: deps.queueEvents,
+      dedupe: new DeliveryDedupe(deps.redis, config.QUEUE_PREFIX, config.DEDUPE_TTL_SECONDS),
+      runStore: deps.runStore,
+      metrics,
+      logger,
+      limits: { perIp: perIpLimit(config.RATE_LIMIT_PER_IP, limitOptions), perPhone: perPhoneLimit(config.RATE_LIMIT_PER_PHONE, limitOptions) },
+    }),
+  );
   app.use(
     statusRouter({
       redis: deps.redis,
@@ -68,19 +83,6 @@ export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetr
   app.use(runsRouter({ runStore: deps.runStore, queue: deps.queue }));
   // Without ADMIN_TOKEN the admin routes do not exist (404), rather than exist and refuse.
   if (config.ADMIN_TOKEN) app.use(adminRouter({ token: config.ADMIN_TOKEN, queue: deps.queue, runStore: deps.runStore, logger }));
-  app.use(
-    webhookRouter({
-      config,
-      signatureKeys: loadSignatureKeys(config),
-      queue: deps.queue,
-      queueEvents: deps.queueEvents,
-      dedupe: new DeliveryDedupe(deps.redis, config.QUEUE_PREFIX, config.DEDUPE_TTL_SECONDS),
-      runStore: deps.runStore,
-      metrics,
-      logger,
-      limits: { perIp: perIpLimit(config.RATE_LIMIT_PER_IP, limitOptions), perPhone: perPhoneLimit(config.RATE_LIMIT_PER_PHONE, limitOptions) },
-    }),
-  );
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'No such route'));
   app.use(errorHandler(logger));
   return { app, metrics };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue } from 'bullmq';
 import {
   INBOUND_QUEUE,
   RunStore,
@@ -13,6 +13,7 @@ import {
 } from '@wab/shared';
 import { createApp } from './app';
 import { InboundQueue } from './queue/inbound-queue';
+import { createWaitEvents } from './queue/wait-events';
 
 /** How long readiness reports 503 before the listener closes, so load balancers stop sending first. */
 const READINESS_GRACE_MS = 2000;
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   await ensureNoEviction(redis, config.ALLOW_EVICTING_REDIS, (message) => logger.warn(message));
 
   const queue = new Queue(INBOUND_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX });
-  const queueEvents = new QueueEvents(INBOUND_QUEUE, { connection: eventsRedis, prefix: config.QUEUE_PREFIX });
+  const queueEvents = createWaitEvents(eventsRedis, config.QUEUE_PREFIX);
   const runStore = new RunStore(redis, config.QUEUE_PREFIX, config.RUN_RECORD_TTL_DAYS * 24 * 3600);
 
   let draining = false;

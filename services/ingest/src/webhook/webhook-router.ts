@@ -87,8 +87,17 @@ export function webhookRouter(deps: WebhookDeps): Router {
     next();
   };
 
+  /** The queue-event reader starts with the first request that waits (see queue/wait-events.ts). */
+  let eventsReader: Promise<void> | null = null;
+  function startEventsReader(): void {
+    eventsReader ??= deps.queueEvents.run().catch((error: Error) => {
+      if (!/already running/i.test(error.message)) eventsReader = null;
+    });
+  }
+
   const accept: RequestHandler = async (req, res) => {
     const event = res.locals.event as Event;
+    if (res.locals.wait) startEventsReader();
     const runId = `run_${randomUUID()}`;
     try {
       const holder = await deps.dedupe.claim(event.dedupeIds, runId);
