@@ -92,6 +92,7 @@ describe('GET /metrics', () => {
     expect(res.body).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/webhook",code="202"\}/);
     expect(res.body).toMatch(/queue_jobs\{state="waiting"\} [1-9]/);
     expect(res.body).toMatch(/queue_oldest_waiting_age_seconds \d/);
+    expect(res.body).toMatch(/queue_workers 0/);
     expect(res.body).toMatch(/process_cpu_seconds_total/);
   });
 

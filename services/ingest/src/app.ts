@@ -33,7 +33,10 @@ export interface IngestDeps {
 /** Builds the ingest's HTTP app; tests drive it in-process, `main.ts` only listens and shuts down. */
 export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetrics } {
   const { config, logger } = deps;
-  const metrics = createIngestMetrics(() => deps.queue.snapshot());
+  const metrics = createIngestMetrics(async () => {
+    const [snapshot, workers] = await Promise.all([deps.queue.snapshot(), deps.queue.workers()]);
+    return { ...snapshot, workers };
+  });
   const limitOptions = {
     redis: deps.redis,
     prefix: config.QUEUE_PREFIX,

@@ -8,6 +8,7 @@ export const METRICS = {
   ignored: 'webhook_ignored_total',
   queueJobs: 'queue_jobs',
   queueOldestWaitingAge: 'queue_oldest_waiting_age_seconds',
+  queueWorkers: 'queue_workers',
   bookingDuration: 'booking_duration_seconds',
   activeWorkflows: 'active_workflows',
   runs: 'workflow_runs_total',

@@ -4,6 +4,8 @@ import { METRICS, QUEUE_STATES } from '@wab/shared';
 export interface QueueSnapshot {
   counts: Record<string, number>;
   oldestWaitingAgeSeconds: number | null;
+  /** Workers connected to the queue; null where Redis forbids CLIENT LIST. */
+  workers?: number | null;
 }
 
 /** The ingest's Prometheus metrics, on a registry of its own (tests build many apps in one process). */
@@ -65,6 +67,16 @@ export function createIngestMetrics(readQueue: () => Promise<QueueSnapshot>) {
     async collect() {
       const s = await readOnce();
       if (s) this.set(s.oldestWaitingAgeSeconds ?? 0);
+    },
+  });
+
+  new Gauge({
+    name: METRICS.queueWorkers,
+    help: 'Workers connected to the inbound queue (absent where Redis forbids CLIENT LIST)',
+    registers: [registry],
+    async collect() {
+      const s = await readOnce();
+      if (typeof s?.workers === 'number') this.set(s.workers);
     },
   });
 

@@ -1,0 +1,141 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { configSchema } from '@wab/shared';
+import { ROOT, parseYaml, requireTool, run } from './support';
+
+/**
+ * docker-compose.yml, checked the way `docker compose` reads it (no Docker engine needed): it is valid
+ * with and without the optional profiles, and it describes the system the README promises.
+ */
+// A bare environment and an empty env file (not the repository's .env): the file's own defaults are
+// what is checked, not the developer's settings.
+const ENV_DIR = mkdtempSync(join(tmpdir(), 'compose-'));
+const EMPTY_ENV_FILE = join(ENV_DIR, 'empty.env');
+writeFileSync(EMPTY_ENV_FILE, '');
+afterAll(() => rmSync(ENV_DIR, { recursive: true, force: true }));
+const compose = (args: string[], env: Record<string, string> = {}) =>
+  run('docker-compose', ['--env-file', EMPTY_ENV_FILE, '-f', join(ROOT, 'docker-compose.yml'), ...args], {
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  });
+
+const APP_SERVICES = ['ingest', 'worker', 'ghl-sandbox'];
+const SANDBOX_SETTINGS = ['SANDBOX_PORT', 'SANDBOX_HOST', 'INGEST_URL'];
+
+let config: { services: Record<string, any>; volumes: Record<string, unknown> };
+
+beforeAll(() => {
+  requireTool('docker-compose', 'docker-compose');
+  config = parseYaml(compose(['--profile', 'dev', '--profile', 'monitoring', 'config']));
+});
+
+it('is accepted by docker-compose, alone and with the dev and monitoring profiles', () => {
+  expect(compose(['config', '-q'])).toBe('');
+  expect(compose(['--profile', 'dev', '--profile', 'monitoring', 'config', '-q'])).toBe('');
+});
+
+it('plain `up` starts Redis, the ingest and the worker; the sandbox and Prometheus are behind profiles', () => {
+  const { services } = config;
+  expect(Object.keys(services).sort()).toEqual(['ghl-sandbox', 'ingest', 'prometheus', 'redis', 'worker']);
+  for (const name of ['redis', 'ingest', 'worker']) expect(services[name].profiles).toBeUndefined();
+  expect(services['ghl-sandbox'].profiles).toEqual(['dev']);
+  expect(services.prometheus.profiles).toEqual(['monitoring']);
+});
+
+it('Redis keeps an AOF on a named volume and never evicts', () => {
+  const redis = config.services.redis;
+  expect(redis.image).toMatch(/^redis:7/);
+  expect(redis.command.join(' ')).toContain('--appendonly yes');
+  expect(redis.command.join(' ')).toContain('--maxmemory-policy noeviction');
+  expect(volume(redis.volumes[0])).toEqual({ source: 'redis-data', target: '/data', readOnly: false });
+  expect(config.volumes).toHaveProperty('redis-data');
+  expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+});
+
+it('every service runs the one image with node as its command, locked down, after Redis is healthy', () => {
+  const commands = Object.fromEntries(APP_SERVICES.map((name) => [name, config.services[name].command]));
+  expect(commands).toEqual({
+    ingest: ['node', 'services/ingest/dist/main.js'],
+    worker: ['node', 'services/worker/dist/main.js'],
+    'ghl-sandbox': ['node', 'services/ghl-sandbox/dist/main.js'],
+  });
+  for (const name of APP_SERVICES) {
+    const service = config.services[name];
+    expect(service.build.context).toBe(ROOT);
+    expect(service.read_only).toBe(true);
+    expect(service.tmpfs).toEqual(['/tmp']);
+    expect(service.cap_drop).toEqual(['ALL']);
+    expect(service.security_opt).toEqual(['no-new-privileges:true']);
+    expect(service.depends_on).toEqual({ redis: { condition: 'service_healthy' } });
+    expect(service.healthcheck.test.slice(0, 3)).toEqual(['CMD', 'node', 'deploy/docker/healthcheck.js']);
+    // Longer than SHUTDOWN_TIMEOUT_MS, so runs finish before SIGKILL.
+    expect(parseDuration(service.stop_grace_period)).toBeGreaterThan(Number(service.environment.SHUTDOWN_TIMEOUT_MS) / 1000);
+  }
+});
+
+it('the worker can be scaled: no container name, no host port', () => {
+  const worker = config.services.worker;
+  expect(worker.container_name).toBeUndefined();
+  expect(worker.ports).toBeUndefined();
+  expect(ports(config.services.ingest)).toEqual(['8000:8000']);
+});
+
+it('unset, the settings give what `npm start` gives: the sandbox as GHL and the README demo secret', () => {
+  for (const name of ['ingest', 'worker']) {
+    expect(config.services[name].environment).toMatchObject({
+      REDIS_URL: 'redis://redis:6379',
+      GHL_API_BASE_URL: 'http://ghl-sandbox:8100',
+      GHL_API_TOKEN: 'sandbox',
+      GHL_LOCATION_ID: 'loc_sandbox',
+      GHL_CALENDAR_ID: 'cal_sandbox',
+      WEBHOOK_SECRET: 'local-sandbox-secret',
+    });
+  }
+  expect(config.services['ghl-sandbox'].environment).toMatchObject({ SANDBOX_HOST: '0.0.0.0', SANDBOX_PORT: '8100', INGEST_URL: 'http://ingest:8000' });
+  expect(ports(config.services['ghl-sandbox'])).toEqual(['8100:8100']);
+});
+
+it('a setting from the shell or .env reaches the services (real GHL instead of the sandbox)', () => {
+  const out = compose(['config'], { GHL_API_BASE_URL: 'https://services.leadconnectorhq.com', GHL_API_TOKEN: 'pit-123' });
+  const worker = parseYaml(out).services.worker;
+  expect(worker.environment).toMatchObject({ GHL_API_BASE_URL: 'https://services.leadconnectorhq.com', GHL_API_TOKEN: 'pit-123' });
+});
+
+it('every variable passed to the services is one the configuration knows (no typos)', () => {
+  const known = new Set(Object.keys(configSchema.shape));
+  for (const name of APP_SERVICES) {
+    const unknown = Object.keys(config.services[name].environment).filter(
+      (key) => !known.has(key) && !(name === 'ghl-sandbox' && SANDBOX_SETTINGS.includes(key)),
+    );
+    expect({ service: name, unknown }).toEqual({ service: name, unknown: [] });
+  }
+});
+
+it('Prometheus reads the repository rules and finds every worker replica by DNS', () => {
+  const prometheus = config.services.prometheus;
+  expect(volume(prometheus.volumes[0])).toEqual({ source: join(ROOT, 'deploy/prometheus'), target: '/etc/prometheus', readOnly: true });
+  const scrape = parseYaml(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'));
+  expect(scrape.rule_files).toEqual(['rules.yml']);
+  const jobs = Object.fromEntries(scrape.scrape_configs.map((job: any) => [job.job_name, job]));
+  expect(jobs.ingest.static_configs[0].targets).toEqual(['ingest:8000']);
+  expect(jobs.worker.dns_sd_configs[0]).toMatchObject({ names: ['worker'], type: 'A', port: 9100 });
+});
+
+/** Published ports as "host:container" (Compose v2 prints `published` as a string, 1.x as a number). */
+function ports(service: { ports?: { published: string | number; target: number }[] }): string[] {
+  return (service.ports ?? []).map((p) => `${p.published}:${p.target}`);
+}
+
+/** A volume as docker-compose 1.x prints it ("src:dst:ro") or as Compose v2 does (long syntax). */
+function volume(v: string | { source: string; target: string; read_only?: boolean }) {
+  if (typeof v !== 'string') return { source: v.source, target: v.target, readOnly: Boolean(v.read_only) };
+  const [source, target, mode = 'rw'] = v.split(':');
+  return { source, target, readOnly: mode.split(',').includes('ro') };
+}
+
+/** Compose durations as docker-compose prints them ("30s", "1m30s"). */
+function parseDuration(value: string): number {
+  let seconds = 0;
+  for (const [, n, unit] of value.matchAll(/(\d+(?:\.\d+)?)(h|m|s|ms)/g)) seconds += Number(n) * { h: 3600, m: 60, s: 1, ms: 0.001 }[unit as 'h']!;
+  return seconds;
+}

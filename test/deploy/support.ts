@@ -1,0 +1,74 @@
+import { execFileSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
+import * as jsYaml from 'js-yaml';
+
+/** The repository root (deploy files live there). */
+export const ROOT = resolve(__dirname, '..', '..');
+
+/**
+ * Fails with the Debian package to install when a command-line tool is missing: these tests must never
+ * pass by skipping. `.ci/run` installs all of them.
+ */
+export function requireTool(command: string, aptPackage: string): void {
+  const found = (process.env.PATH ?? '').split(delimiter).some((dir) => {
+    try {
+      accessSync(join(dir, command), constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!found) throw new Error(`${command} is not installed: apt-get install ${aptPackage}`);
+}
+
+/** Runs a tool from the repository root; a failure shows the tool's own output. */
+export function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): string {
+  try {
+    return execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...options });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`${command} ${args.join(' ')} failed:\n${e.stdout ?? ''}${e.stderr ?? e.message}`);
+  }
+}
+
+
+export function parseYaml<T = any>(text: string): T {
+  return jsYaml.load(text) as T;
+}
+
+export function parseYamlDocuments<T = any>(text: string): T[] {
+  return jsYaml.loadAll(text).filter((doc) => doc !== null && doc !== undefined) as T[];
+}
+
+const PROMQL_WORDS = new Set([
+  'sum', 'min', 'max', 'avg', 'count', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values',
+  'and', 'or', 'unless', 'bool', 'offset', 'rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'absent',
+  'absent_over_time', 'histogram_quantile', 'avg_over_time', 'max_over_time', 'min_over_time', 'sum_over_time',
+  'count_over_time', 'last_over_time', 'present_over_time', 'changes', 'resets', 'clamp_min', 'clamp_max',
+  'abs', 'ceil', 'floor', 'round', 'scalar', 'vector', 'time', 'label_replace', 'predict_linear', 'sort', 'sort_desc',
+]);
+
+export interface Selector {
+  metric: string;
+  matchers: { label: string; op: string; value: string }[];
+}
+
+/** The series selectors of a PromQL expression: metric names and their label matchers. */
+export function promqlSelectors(expr: string): Selector[] {
+  const stripped = expr
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ') // label lists, not metrics
+    .replace(/\[[^\]]*\]/g, ' ') // range durations
+    .replace(/\boffset\s+\w+/g, ' ');
+  const selectors: Selector[] = [];
+  const token = /([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{([^}]*)\})?(\s*\()?/g;
+  for (const m of stripped.matchAll(token)) {
+    const [, name, , body, call] = m;
+    if (call && !body) continue; // a function call
+    if (PROMQL_WORDS.has(name)) continue;
+    if (/\d/.test(stripped[(m.index ?? 0) - 1] ?? '')) continue; // the exponent or unit of a number
+    const matchers = [...(body ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*(=~|!~|!=|=)\s*"([^"]*)"/g)].map(([, label, op, value]) => ({ label, op, value }));
+    selectors.push({ metric: name, matchers });
+  }
+  return selectors;
+}
