@@ -74,6 +74,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     runStore.reportDependency('openai_api', 'not_configured').catch(() => undefined);
   }
 
+  const checkpointer = new RedisCheckpointSaver(redis, { keyPrefix: `${prefix}:wab`, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 });
   const graph = buildBookingGraph(
     {
       understander,
@@ -88,7 +89,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
         currency: config.BUDGET_CURRENCY,
       },
     },
-    new RedisCheckpointSaver(redis, { keyPrefix: `${prefix}:wab`, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 }),
+    checkpointer,
   );
 
   const processor = createJobProcessor({
@@ -98,6 +99,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     runStore,
     contacts: ports.contacts,
     sendReply: ports.sendReply,
+    pruneConversation: (threadId) => checkpointer.prune(threadId),
     metrics,
     logger,
     burstWindowMs: config.BURST_WINDOW_MS,

@@ -221,6 +221,49 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     await execOrThrow(tx);
   }
 
+  /**
+   * Keeps only the newest `keep` checkpoints of each namespace of a thread, with the channel values and
+   * writes they use, and deletes the rest. A conversation needs its latest state, not its history, and the
+   * history grows with every node of every turn. Call it when no run of the thread is active (the worker
+   * holds the contact's lock); the kept checkpoints' parent links then point at nothing, which only
+   * matters for time travel, which the product does not use.
+   */
+  async prune(threadId: string, keep = 1): Promise<void> {
+    const keys = this.threadKeys(threadId);
+    const members = await this.redis.zrange(keys.ids, '0', '-1');
+    const byNs = new Map<string, string[]>();
+    for (const member of members) {
+      const ns = member.slice(0, member.indexOf(SEP));
+      byNs.set(ns, [...(byNs.get(ns) ?? []), member]);
+    }
+    const kept = new Set<string>();
+    const dropped: string[] = [];
+    for (const list of byNs.values()) {
+      list.slice(-keep).forEach((m) => kept.add(m));
+      dropped.push(...list.slice(0, -keep));
+    }
+    if (dropped.length === 0) return;
+
+    // Blobs are shared between checkpoints: keep every one a kept checkpoint points at.
+    const keptRaw = await this.redis.hmget(keys.checkpoints, ...kept);
+    const usedBlobs = new Set<string>();
+    for (const [i, member] of [...kept].entries()) {
+      if (!keptRaw[i]) continue;
+      const ns = member.slice(0, member.indexOf(SEP));
+      const body = (await this.load((JSON.parse(keptRaw[i]!) as StoredCheckpoint).checkpoint)) as Omit<Checkpoint, 'channel_values'>;
+      for (const [channel, version] of Object.entries(body.channel_versions)) usedBlobs.add(join(ns, channel, String(version)));
+    }
+    const [blobFields, writeFields] = await Promise.all([this.redis.hkeys(keys.blobs), this.redis.zrange(keys.writeIds, '0', '-1')]);
+    const staleBlobs = blobFields.filter((field) => !usedBlobs.has(field));
+    const checkpointOf = (field: string) => field.split(SEP).slice(0, 2).join(SEP);
+    const staleWrites = writeFields.filter((field) => !kept.has(checkpointOf(field)));
+
+    const tx = this.redis.multi().zrem(keys.ids, ...dropped).hdel(keys.checkpoints, ...dropped);
+    if (staleBlobs.length) tx.hdel(keys.blobs, ...staleBlobs);
+    if (staleWrites.length) tx.hdel(keys.writes, ...staleWrites).zrem(keys.writeIds, ...staleWrites);
+    await execOrThrow(tx);
+  }
+
   /** Marks the thread active and restarts the TTL on all of its keys, inside the caller's transaction. */
   private touch(tx: ChainableCommander, threadId: string): void {
     const now = Date.now();

@@ -17,6 +17,8 @@ export interface ProcessorDeps {
   runStore: RunStore;
   contacts: ContactsPort;
   sendReply(turnId: string, contactId: string, text: string): Promise<string>;
+  /** Drops a conversation's older checkpoints once a turn is over (its history is not needed). */
+  pruneConversation(threadId: string): Promise<void>;
   metrics: WorkerMetrics;
   logger: Logger;
   burstWindowMs: number;
@@ -173,6 +175,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
         runIds,
       );
       await inbox.remove(contactKey, runIds);
+      await deps.pruneConversation(contactKey).catch((error: Error) => log.warn({ err: { message: error.message } }, 'could not prune the conversation'));
       await runStore.countProcessed({ seconds, messages: runIds.length, ...(bookedNow ? { booking: 'created' as const } : {}) });
       metrics.bookingDuration.observe(seconds);
       log.info({ finalState: result.final_state, nodes, seconds, merged: runIds.length }, 'turn answered');
