@@ -9,6 +9,8 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
   const booked: { contactId: string; startTime: string }[] = [];
   const tags = new Map<string, Set<string>>();
   const taken = new Set<number>();
+  /** Slots listed as free but booked by someone else by the time we ask (the race between list and book). */
+  const takenMeanwhile = new Set<number>();
   const calendar: CalendarPort = {
     bookedInTurn: async () => null,
     slotMinutes: async () => 30,
@@ -24,7 +26,7 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
       return slots;
     },
     book: async ({ contactId, startTime }): Promise<BookResult> => {
-      if (taken.has(Date.parse(startTime))) return { ok: false, reason: 'slot_taken' };
+      if (taken.has(Date.parse(startTime)) || takenMeanwhile.has(Date.parse(startTime))) return { ok: false, reason: 'slot_taken' };
       taken.add(Date.parse(startTime));
       booked.push({ contactId, startTime });
       return { ok: true, appointmentId: `apt_${booked.length}`, startTime };
@@ -42,7 +44,7 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
     contacts,
     rules: { minBudget: 500, services: [], minNoticeMinutes: 60, maxDaysAhead: 60, timeZone: 'UTC', currency: 'USD', ...overrides },
   };
-  return { ports, booked, tags, taken };
+  return { ports, booked, tags, taken, takenMeanwhile };
 }
 
 // A Monday morning, so "tomorrow" is a weekday.
@@ -110,6 +112,14 @@ describe('booking graph', () => {
     const second = await say('the second one');
     expect(second.state.outcome).toBe('completed');
     expect(booked.map((b) => b.startTime)).toEqual(['2026-12-01T14:30:00.000Z']);
+  });
+
+  it('books the next free slot when the first one is taken between listing and booking (no exact time asked)', async () => {
+    const { ports, booked, takenMeanwhile } = memoryPorts();
+    takenMeanwhile.add(Date.parse('2026-11-30T09:00:00Z'));
+    const { state } = await conversation(ports)('Marketing help, budget $2000', { name: 'Eve' });
+    expect(state.outcome).toBe('completed');
+    expect(booked.map((b) => b.startTime)).toEqual(['2026-11-30T09:30:00.000Z']);
   });
 
   it('drops spam silently and stops after STOP until START', async () => {

@@ -10,6 +10,8 @@ const OFFER_HORIZON_DAYS = 7;
 /** Without a preferred time, the next free slot within this many days is booked. */
 const NEXT_FREE_HORIZON_DAYS = 14;
 const OFFER_COUNT = 3;
+/** How many listed slots a turn tries before it offers others (each try is one GHL create). */
+const BOOKING_TRIES = 3;
 
 /** The `count` free slots nearest to `target`, in time order. */
 export function nearestSlots(slots: string[], target: number, count = OFFER_COUNT): string[] {
@@ -64,32 +66,34 @@ export function bookNode(ports: WorkflowPorts) {
       return { offeredSlots: offered, reply: prefix + replies.offer(offered, zone, lang, reason), outcome: 'waiting_for_customer' };
     };
 
-    let start: string | null = null;
+    // The slots to try, best first: the one picked or asked for exactly, else the free ones in order.
+    let candidates: string[];
+    let target: number;
     if (s.chosenSlot) {
-      start = s.chosenSlot;
+      candidates = [s.chosenSlot];
+      target = Date.parse(s.chosenSlot);
     } else if (s.preferredTime) {
-      const from = Math.max(Date.parse(s.preferredTime.from), earliest);
-      const free = await calendar.freeSlots(from, Date.parse(s.preferredTime.to), rules.timeZone);
-      if (s.preferredTime.precision === 'exact') {
-        const wanted = Date.parse(s.preferredTime.from);
-        start = free.find((slot) => Date.parse(slot) === wanted) ?? null;
-        if (!start) return offer(wanted, 'unavailable');
-      } else {
-        start = free[0] ?? null;
-        if (!start) return offer(Date.parse(s.preferredTime.from), 'unavailable');
-      }
+      target = Date.parse(s.preferredTime.from);
+      const free = await calendar.freeSlots(Math.max(target, earliest), Date.parse(s.preferredTime.to), rules.timeZone);
+      candidates = s.preferredTime.precision === 'exact' ? free.filter((slot) => Date.parse(slot) === target) : free;
+      if (candidates.length === 0) return offer(target, 'unavailable');
     } else {
-      const free = await calendar.freeSlots(earliest, earliest + NEXT_FREE_HORIZON_DAYS * DAY_MS, rules.timeZone);
-      start = free[0] ?? null;
-      if (!start) return { reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
+      target = earliest;
+      candidates = await calendar.freeSlots(earliest, earliest + NEXT_FREE_HORIZON_DAYS * DAY_MS, rules.timeZone);
+      if (candidates.length === 0) return { reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
     }
 
     const contactId = await contacts.ensureContact({ ...s.contact, name: s.name, email: s.email });
     const minutes = await calendar.slotMinutes();
-    const endTime = new Date(Date.parse(start) + minutes * 60_000).toISOString();
     const title = [s.goal, s.name].filter(Boolean).join(' – ') || 'WhatsApp booking';
-    const result = await calendar.book({ turnId: s.turnId, contactId, startTime: start, endTime, title });
-    if (!result.ok) return offer(Date.parse(start), 'taken', [start]);
-    return confirm(contactId, result);
+    // A slot taken since it was listed: a customer who named no exact time gets the next one instead.
+    const taken: string[] = [];
+    for (const start of candidates.slice(0, BOOKING_TRIES)) {
+      const endTime = new Date(Date.parse(start) + minutes * 60_000).toISOString();
+      const result = await calendar.book({ turnId: s.turnId, contactId, startTime: start, endTime, title });
+      if (result.ok) return confirm(contactId, result);
+      taken.push(start);
+    }
+    return offer(target, 'taken', taken);
   };
 }
