@@ -116,3 +116,33 @@ it('offers other slots when the wanted one is taken, and again when the chosen o
   expect(final.final_state).toBe('completed');
   expect(await c.appointments()).toHaveLength(1);
 });
+
+it('a cancelled appointment (GHL AppointmentDelete) lets the customer book again', async () => {
+  const c = await customer('Cora');
+  expect((await c.say('Marketing, budget 3000, tomorrow at 2pm')).final_state).toBe('completed');
+  const [first] = await c.appointments();
+  expect((await c.say('thanks!')).reply).toMatch(/already have an appointment/);
+  // Another time while booked is not a second booking: the team handles changes.
+  expect((await c.say('could we do Friday at 10am?')).reply).toMatch(/already have an appointment/);
+  expect(await c.appointments()).toHaveLength(1);
+
+  const cancelled = await system.ingest.post(
+    { type: 'AppointmentDelete', locationId: system.ghl.locationId, webhookId: `wh_${first.id}`, timestamp: new Date().toISOString(), appointment: { id: first.id, contactId: c.contactId, startTime: first.startTime } },
+    { query: '?wait=20' },
+  );
+  expect(cancelled.status).toBe(200);
+  const again = await c.say('Can we do tomorrow at 4pm instead?');
+  expect(again).toMatchObject({ final_state: 'completed', result: { booking_created: true } });
+  expect((await c.appointments()).map((a) => new Date(a.startTime).getUTCHours())).toEqual([14, 16]);
+});
+
+it('WhatsApp DND set in GHL (ContactDndUpdate) stops the bot like STOP', async () => {
+  const c = await customer('Dina');
+  const dnd = await system.ingest.post(
+    { type: 'ContactDndUpdate', locationId: system.ghl.locationId, webhookId: `wh_dnd_${c.contactId}`, timestamp: new Date().toISOString(), id: c.contactId, dnd: false, dndSettings: { WhatsApp: { status: 'active' } } },
+    { query: '?wait=20' },
+  );
+  expect(dnd.status).toBe(200);
+  expect((await c.say('Hi, I need marketing help')).final_state).toBe('ignored');
+  expect(await c.replies()).toEqual([]);
+});

@@ -36,8 +36,15 @@ export function bookNode(ports: WorkflowPorts) {
     const now = Date.parse(s.now);
     const earliest = now + rules.minNoticeMinutes * 60_000;
 
-    if (s.booking && !s.chosenSlot && !s.preferredTime) {
-      return { reply: prefix + replies.alreadyBooked(formatSlot(s.booking.startTime, zone, lang), lang), outcome: 'completed' };
+    // One appointment per customer: changes go to the team (a cancellation in GHL lets them book again).
+    if (s.booking) {
+      return {
+        preferredTime: null,
+        chosenSlot: null,
+        offeredSlots: [],
+        reply: prefix + replies.alreadyBooked(formatSlot(s.booking.startTime, zone, lang), lang),
+        outcome: 'completed',
+      };
     }
 
     const confirm = async (contactId: string, booked: { appointmentId: string; startTime: string }): Promise<ConversationUpdate> => {
