@@ -34,9 +34,12 @@ it('SIGTERM to the ingest and a worker under load: readiness turns 503 first, an
   const port = await freePort();
   const ingestUrl = `http://127.0.0.1:${port}`;
   const ingest = startProcess(INGEST_MAIN, { PORT: String(port) });
-  const workerA = startProcess(WORKER_MAIN, { METRICS_PORT: String(await freePort()) });
-  const workerB = startProcess(WORKER_MAIN, { METRICS_PORT: String(await freePort()) });
-  await eventually(async () => expect((await fetch(`${ingestUrl}/readyz`)).status).toBe(200), 20_000, 100);
+  const [portA, portB] = [await freePort(), await freePort()];
+  const workerA = startProcess(WORKER_MAIN, { METRICS_PORT: String(portA) });
+  const workerB = startProcess(WORKER_MAIN, { METRICS_PORT: String(portB) });
+  for (const url of [`${ingestUrl}/readyz`, `http://127.0.0.1:${portA}/readyz`, `http://127.0.0.1:${portB}/readyz`]) {
+    await eventually(async () => expect((await fetch(url)).status).toBe(200), 20_000, 100);
+  }
 
   const accepted = new Map<string, string>(); // run id → phone
   let refusedBeforeStop = 0;
@@ -75,11 +78,11 @@ it('SIGTERM to the ingest and a worker under load: readiness turns 503 first, an
     const records = await Promise.all([...accepted.keys()].map((id) => system.ingest.runStore.get(id)));
     const states = records.map((r) => r?.final_state ?? 'not finished');
     expect(states.filter((s) => s !== 'waiting_for_customer')).toEqual([]);
-  }, 90_000, 250);
+  }, 120_000, 250);
   // Nothing twice: one reply per accepted message.
   const messages = await system.ghl.sentMessages();
   expect(messages).toHaveLength(accepted.size);
 
   workerB.child.kill('SIGTERM');
   expect(await workerB.exited).toBe(0);
-}, 150_000);
+}, 180_000);

@@ -20,6 +20,11 @@ const READINESS_GRACE_MS = 2000;
 
 /** The ingest's composition root: read config once, connect, wire, listen, and own shutdown. */
 async function main(): Promise<void> {
+  // A signal before the server listens (still waiting for Redis) has nothing to drain: exit at once.
+  let shutdown = async (_signal: string): Promise<void> => process.exit(0);
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
   const config = loadConfig();
   const logger = createLogger('ingest', config.LOG_LEVEL);
   const version = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version as string;
@@ -48,7 +53,7 @@ async function main(): Promise<void> {
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'ingest listening'));
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
 
-  const shutdown = async (signal: string) => {
+  shutdown = async (signal: string) => {
     if (draining) return;
     draining = true;
     logger.info({ signal }, 'draining');
@@ -65,8 +70,6 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error: Error) => {

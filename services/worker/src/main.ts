@@ -4,6 +4,11 @@ import { createWorker } from './worker';
 
 /** The worker's composition root: read config once, connect, start, and own shutdown. */
 async function main(): Promise<void> {
+  // A signal before the worker runs (still waiting for Redis) has nothing to drain: exit at once.
+  let shutdown = async (_signal: string): Promise<void> => process.exit(0);
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
   const connection = createRedis(config.REDIS_URL, 'worker');
@@ -20,7 +25,7 @@ async function main(): Promise<void> {
   const server = createWorkerServer({ redis, registry: metrics.registry, isDraining: () => draining });
   server.listen(config.METRICS_PORT, () => logger.info({ port: config.METRICS_PORT, concurrency: config.WORKER_CONCURRENCY }, 'worker started'));
 
-  const shutdown = async (signal: string) => {
+  shutdown = async (signal: string) => {
     if (draining) return;
     draining = true;
     logger.info({ signal }, 'draining: no new jobs, finishing active runs');
@@ -37,8 +42,6 @@ async function main(): Promise<void> {
     logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((error: Error) => {

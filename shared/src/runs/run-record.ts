@@ -13,7 +13,15 @@ export interface RunRecord {
     booking_created: boolean;
     appointment_id: string | null;
     scheduled_time: string | null;
-    customer: { name: string | null; goal: string | null; budget: number | null };
+    customer: {
+      name: string | null;
+      goal: string | null;
+      budget: number | null;
+      /** What the customer asked for, when they named a time (ISO window start). */
+      preferred_time?: string | null;
+      /** The language the bot answers in (`en`, `es`). */
+      language?: string | null;
+    };
   } | null;
   /** Seconds from the worker's start to the end of the run. */
   execution_time: number | null;
