@@ -6,6 +6,7 @@ import type { FaultRule } from '../../services/ghl-sandbox/src/faults';
 import type { SandboxAppointment } from '../../services/ghl-sandbox/src/store/appointments';
 import type { SandboxContact } from '../../services/ghl-sandbox/src/store/contacts';
 import type { SandboxMessage } from '../../services/ghl-sandbox/src/store/conversations';
+import type { WebhookTarget } from '../../services/ghl-sandbox/src/webhook';
 import { deletePrefix, redisUrl, testPrefix } from './redis';
 
 export type GhlDoubleOptions = Partial<Omit<SandboxOptions, 'redis' | 'keyPrefix' | 'token'>> & {
@@ -38,7 +39,28 @@ export interface GhlDouble {
   /** The next `responses.length` matching requests fail that way (see FaultResponse). */
   injectFaults(rule: FaultRule): Promise<void>;
   reset(): Promise<void>;
+  /**
+   * One more sandbox app on this double's state (same Redis keys and settings) whose chat page (/sandbox)
+   * delivers to `chat.ingestUrl`: for a system whose ingest starts after its GHL. Closed with the double.
+   */
+  withChat(chat: WebhookTarget): Promise<{ url: string; close(): Promise<void> }>;
   close(): Promise<void>;
+}
+
+async function listen(app: ReturnType<typeof createSandboxApp>): Promise<{ url: string; close(): Promise<void> }> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // held-open requests and event streams
+      }),
+  };
 }
 
 /**
@@ -51,7 +73,7 @@ export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<Gh
   const locationId = options.locationId ?? 'loc_test';
   const calendarId = options.calendarId ?? 'cal_test';
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 2 });
-  const app = createSandboxApp({
+  const sandboxOptions: SandboxOptions = {
     businessHours: { timeZone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], open: '09:00', close: '17:00' },
     ...options,
     redis,
@@ -59,13 +81,10 @@ export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<Gh
     token: token || undefined,
     locationId,
     calendarId,
-  });
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
-    server.once('error', reject);
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  };
+  const main = await listen(createSandboxApp(sandboxOptions));
+  const url = main.url;
+  const extra: { close(): Promise<void> }[] = [];
 
   const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${url}/_sandbox${path}`, {
@@ -91,11 +110,13 @@ export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<Gh
       await control('POST', '/faults', rule);
     },
     reset: () => control('POST', '/reset'),
+    async withChat(chat) {
+      const server = await listen(createSandboxApp({ ...sandboxOptions, chat }));
+      extra.push(server);
+      return server;
+    },
     async close() {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      await Promise.all([main, ...extra].map((s) => s.close()));
       await deletePrefix(redis, keyPrefix);
       await redis.quit();
     },

@@ -5,6 +5,7 @@ import { FaultInjector } from './faults';
 import { ghlErrorHandler, sendGhlError } from './http';
 import { GHL_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit';
 import { calendarRoutes } from './routes/calendars';
+import { chatPageRoutes, chatRoutes } from './routes/chat';
 import { contactRoutes } from './routes/contacts';
 import { conversationRoutes } from './routes/conversations';
 import { sandboxRoutes } from './routes/sandbox';
@@ -14,6 +15,7 @@ import { ContactStore } from './store/contacts';
 import { ConversationStore } from './store/conversations';
 import { sandboxKeys } from './store/keys';
 import { isValidTimeZone } from './time';
+import type { WebhookTarget } from './webhook';
 
 export interface SandboxOptions {
   redis: Redis;
@@ -32,6 +34,11 @@ export interface SandboxOptions {
   rateLimit?: Partial<RateLimitOptions>;
   /** How long a `timeout` fault holds a request before cutting it; default 60 s. */
   holdMs?: number;
+  /**
+   * The chat page (GET /sandbox): where its messages go, as signed webhooks. Without it the page shows that
+   * the chat is off and its endpoints answer 503.
+   */
+  chat?: WebhookTarget;
 }
 
 /** The API version each service requires (GHL rejects calls without a `Version` header). */
@@ -43,7 +50,8 @@ const VERSIONS: [prefix: string, version: string][] = [
 
 /**
  * The part of GHL API v2 the booking worker uses, with its state in Redis (so it survives restarts and
- * several processes can share it), plus test controls under /_sandbox/ (see routes/sandbox.ts).
+ * several processes can share it), plus test controls under /_sandbox/ (see routes/sandbox.ts) and a chat
+ * page at /sandbox to try the whole system in a browser (routes/chat.ts).
  */
 export function createSandboxApp(options: SandboxOptions): express.Express {
   const hours = options.businessHours ?? DEFAULT_BUSINESS_HOURS;
@@ -62,6 +70,7 @@ export function createSandboxApp(options: SandboxOptions): express.Express {
     faults: options.faults ?? new FaultInjector(options.redis, options.keyPrefix),
     rate: new RateLimiter(options.redis, keys, { ...GHL_RATE_LIMIT, ...options.rateLimit }),
     holdMs: options.holdMs ?? 60_000,
+    chat: options.chat,
   };
 
   const app = express();
@@ -69,6 +78,8 @@ export function createSandboxApp(options: SandboxOptions): express.Express {
   app.set('etag', false);
   app.use(apiGate(ctx));
   app.use(express.json({ limit: '1mb' }));
+  app.use(chatPageRoutes());
+  app.use('/_sandbox/chat', chatRoutes(ctx)); // before the token gate of /_sandbox: see routes/chat.ts
   app.use('/_sandbox', sandboxRoutes(ctx));
   app.use(calendarRoutes(ctx), contactRoutes(ctx), conversationRoutes(ctx));
   app.use((req, res) => sendGhlError(res, 404, `Cannot ${req.method} ${req.path}`));

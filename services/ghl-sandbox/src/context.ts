@@ -6,6 +6,7 @@ import type { AppointmentStore } from './store/appointments';
 import type { ContactStore } from './store/contacts';
 import type { ConversationStore } from './store/conversations';
 import type { SandboxKeys } from './store/keys';
+import type { WebhookTarget } from './webhook';
 
 /** What every route needs; built once by createSandboxApp. */
 export interface SandboxContext {
@@ -22,4 +23,6 @@ export interface SandboxContext {
   rate: RateLimiter;
   /** How long `timeout` faults hold a request open before cutting it. */
   holdMs: number;
+  /** Where the chat page's messages are delivered as webhooks; the chat is off without it. */
+  chat?: WebhookTarget;
 }

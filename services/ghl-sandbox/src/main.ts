@@ -31,10 +31,26 @@ const envSchema = z.object({
   SANDBOX_SLOT_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(30),
   GHL_LOCATION_ID: z.string().min(1).default('loc_sandbox'),
   GHL_CALENDAR_ID: z.string().min(1).default('cal_sandbox'),
+  /** The ingest the chat page's messages are delivered to (`${INGEST_URL}/webhook`); the chat is off without it. */
+  INGEST_URL: z.preprocess(emptyAsUnset, z.string().url().optional()),
+  /** The ingest's HMAC secrets, comma-separated as the ingest reads them; the chat signs with the first. */
+  WEBHOOK_SECRET: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .transform((s) => s.split(',').map((x) => x.trim()).find(Boolean))
+      .optional(),
+  ),
 });
+
+function emptyAsUnset(value: unknown): unknown {
+  return typeof value === 'string' && value.trim() === '' ? undefined : value;
+}
 
 export interface RunningSandbox {
   url: string;
+  /** The chat page, or null when it is off (no INGEST_URL). */
+  chatUrl: string | null;
   keyPrefix: string;
   close(): Promise<void>;
 }
@@ -46,6 +62,9 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
     throw new Error(`ghl-sandbox: bad configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const cfg = parsed.data;
+  if (cfg.INGEST_URL && !cfg.WEBHOOK_SECRET) {
+    throw new Error('ghl-sandbox: bad configuration: WEBHOOK_SECRET: required with INGEST_URL (the chat page signs its webhooks with it)');
+  }
   const keyPrefix = `${cfg.QUEUE_PREFIX}:sandbox`;
   const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(100 * times, 2000) });
   redis.on('error', (err) => console.error(`ghl-sandbox: redis: ${err.message}`));
@@ -62,6 +81,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
     slotDurationMinutes: cfg.SANDBOX_SLOT_MINUTES,
     locationId: cfg.GHL_LOCATION_ID,
     calendarId: cfg.GHL_CALENDAR_ID,
+    ...(cfg.INGEST_URL && cfg.WEBHOOK_SECRET ? { chat: { ingestUrl: cfg.INGEST_URL, webhookSecret: cfg.WEBHOOK_SECRET } } : {}),
   });
   const server = app.listen(cfg.SANDBOX_PORT, cfg.SANDBOX_HOST);
   await new Promise<void>((resolve, reject) => {
@@ -70,8 +90,10 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
   });
   const { port } = server.address() as AddressInfo;
   const host = cfg.SANDBOX_HOST.includes(':') ? `[${cfg.SANDBOX_HOST}]` : cfg.SANDBOX_HOST;
+  const url = `http://${host}:${port}`;
   return {
-    url: `http://${host}:${port}`,
+    url,
+    chatUrl: cfg.INGEST_URL ? `${url}/sandbox` : null,
     keyPrefix,
     async close() {
       await new Promise<void>((resolve) => {
@@ -85,7 +107,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
 
 async function main(): Promise<void> {
   const sandbox = await startSandbox();
-  console.log(JSON.stringify({ msg: 'ghl-sandbox listening (a stand-in for GHL API v2; test controls under /_sandbox/)', url: sandbox.url, keyPrefix: sandbox.keyPrefix }));
+  console.log(JSON.stringify({ msg: 'ghl-sandbox listening (a stand-in for GHL API v2; test controls under /_sandbox/)', url: sandbox.url, chat: sandbox.chatUrl, keyPrefix: sandbox.keyPrefix }));
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

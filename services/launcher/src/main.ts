@@ -81,7 +81,8 @@ async function main(): Promise<void> {
       GHL_LOCATION_ID: env.GHL_LOCATION_ID || 'loc_sandbox',
       GHL_CALENDAR_ID: env.GHL_CALENDAR_ID || 'cal_sandbox',
     });
-    start('ghl-sandbox', 'services/ghl-sandbox/dist/main.js', env);
+    // The sandbox also serves the chat page, which delivers its messages to the ingest as signed webhooks.
+    start('ghl-sandbox', 'services/ghl-sandbox/dist/main.js', { ...env, INGEST_URL: `http://127.0.0.1:${port}` });
     await waitForHttp(`${sandboxUrl}/_sandbox/appointments`);
   }
   start('ingest', 'services/ingest/dist/main.js', env);
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     `  worker    http://127.0.0.1:${Number(env.METRICS_PORT || 9100)}/metrics`,
     `  redis     ${redis.started ? 'private redis-server (stopped on exit)' : 'found running'}`,
     sandboxUrl ? `  GHL       sandbox at ${sandboxUrl} (no GHL_API_TOKEN set)` : `  GHL       ${env.GHL_API_BASE_URL ?? 'https://services.leadconnectorhq.com'}`,
+    sandboxUrl ? `  chat      ${sandboxUrl}/sandbox` : '',
     env.WEBHOOK_SECRET === LOCAL_WEBHOOK_SECRET ? `  signing   WEBHOOK_SECRET is the local demo value from the README` : '',
     'Ctrl-C stops everything.',
     '',

@@ -14,6 +14,7 @@ import { GhlHttpError, parseInput } from '../http';
  * - DELETE /_sandbox/faults          drop every planned fault
  * - POST   /_sandbox/reset           forget everything (contacts, appointments, messages, faults, rate counters)
  * - GET    /_sandbox/health          `{ok: true}` once Redis answers
+ * The chat page's endpoints, /_sandbox/chat/..., are in chat.ts (and not behind the token).
  */
 const seedBody = z.object({
   id: z.string().min(1).optional(),

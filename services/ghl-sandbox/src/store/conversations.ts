@@ -67,6 +67,18 @@ export class ConversationStore {
 
   /** Records an outbound message in the contact's conversation (made on first use, one per contact). */
   async send(contact: ContactSummary, type: string, body: string): Promise<SandboxMessage> {
+    return this.record(contact, type, body, 'outbound');
+  }
+
+  /**
+   * Records a message the customer wrote (the sandbox's chat page), as GHL keeps inbound messages in the
+   * conversation. Not in the list of sent messages (`all`), which stays what the API was asked to send.
+   */
+  async receive(contact: ContactSummary, type: string, body: string): Promise<SandboxMessage> {
+    return this.record(contact, type, body, 'inbound');
+  }
+
+  private async record(contact: ContactSummary, type: string, body: string, direction: SandboxMessage['direction']): Promise<SandboxMessage> {
     const conversationId = await this.conversationFor(contact);
     const kind = MESSAGE_TYPES[type] ?? MESSAGE_TYPES.SMS;
     const now = Date.now();
@@ -79,17 +91,18 @@ export class ConversationStore {
       conversationId,
       dateAdded: new Date(now).toISOString(),
       body,
-      direction: 'outbound',
+      direction,
       status: 'delivered',
       contentType: 'text/plain',
-      source: 'api',
+      source: direction === 'outbound' ? 'api' : 'sandbox-chat',
       attachments: [],
     };
-    await this.redis
+    const tx = this.redis
       .multi()
       .set(this.keys.message(message.id), JSON.stringify(message))
-      .rpush(this.keys.conversationMessages(conversationId), message.id)
-      .rpush(this.keys.messagesAll, message.id)
+      .rpush(this.keys.conversationMessages(conversationId), message.id);
+    if (direction === 'outbound') tx.rpush(this.keys.messagesAll, message.id);
+    await tx
       .hset(this.keys.conversation(conversationId), {
         lastMessageBody: body,
         lastMessageType: kind.messageType,
@@ -98,6 +111,23 @@ export class ConversationStore {
       })
       .exec();
     return message;
+  }
+
+  /** Changes a recorded message's status (a chat message the ingest did not take becomes `failed`). */
+  async setStatus(messageId: string, status: string): Promise<void> {
+    const json = await this.redis.get(this.keys.message(messageId));
+    if (json) await this.redis.set(this.keys.message(messageId), JSON.stringify({ ...(JSON.parse(json) as SandboxMessage), status }));
+  }
+
+  /**
+   * The contact's conversation, both directions, oldest first, from position `from` on (positions only
+   * grow: a reader that keeps `next` sees each message once).
+   */
+  async history(contactId: string, from = 0): Promise<{ conversationId: string | null; messages: SandboxMessage[]; next: number }> {
+    const conversationId = await this.redis.hget(this.keys.conversationByContact, contactId);
+    if (!conversationId) return { conversationId: null, messages: [], next: from };
+    const ids = await this.redis.lrange(this.keys.conversationMessages(conversationId), from, -1);
+    return { conversationId, messages: await this.load(ids), next: from + ids.length };
   }
 
   /** HSETNX, so concurrent first messages to one contact share one conversation. */
