@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import pinoPretty from 'pino-pretty';
-import { findOrStartRedis, freePort, type LocalRedis } from '@wab/shared';
+import { LOCAL_DEMO_WEBHOOK_SECRET, findOrStartRedis, freePort, type LocalRedis } from '@wab/shared';
 
 /**
  * `npm start`: the whole system on this machine. Finds Redis (REDIS_URL, else 127.0.0.1:6379, else a
@@ -9,8 +9,6 @@ import { findOrStartRedis, freePort, type LocalRedis } from '@wab/shared';
  * worker, each its own process configured only by the environment. Ctrl-C stops everything it started.
  */
 
-/** A webhook secret for local trials only, published in the README; set WEBHOOK_SECRET for anything real. */
-const LOCAL_WEBHOOK_SECRET = 'local-sandbox-secret';
 const root = join(__dirname, '..', '..', '..');
 const children: { name: string; process: ChildProcess }[] = [];
 let redis: LocalRedis | null = null;
@@ -67,7 +65,7 @@ async function main(): Promise<void> {
 
   redis = await findOrStartRedis(process.env.REDIS_URL || undefined);
   const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redis.url };
-  env.WEBHOOK_SECRET ||= LOCAL_WEBHOOK_SECRET;
+  env.WEBHOOK_SECRET ||= LOCAL_DEMO_WEBHOOK_SECRET;
   const port = Number(env.PORT || 8000);
 
   let sandboxUrl: string | null = null;
@@ -99,7 +97,7 @@ async function main(): Promise<void> {
     `  redis     ${redis.started ? 'private redis-server (stopped on exit)' : 'found running'}`,
     sandboxUrl ? `  GHL       sandbox at ${sandboxUrl} (no GHL_API_TOKEN set)` : `  GHL       ${env.GHL_API_BASE_URL ?? 'https://services.leadconnectorhq.com'}`,
     sandboxUrl ? `  chat      ${sandboxUrl}/sandbox` : '',
-    env.WEBHOOK_SECRET === LOCAL_WEBHOOK_SECRET ? `  signing   WEBHOOK_SECRET is the local demo value from the README` : '',
+    env.WEBHOOK_SECRET === LOCAL_DEMO_WEBHOOK_SECRET ? `  signing   WEBHOOK_SECRET is the local demo value from the README` : '',
     'Ctrl-C stops everything.',
     '',
   ];

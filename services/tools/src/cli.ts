@@ -1,7 +1,6 @@
 /** What the command-line tools share: the secret they sign with, and how they refuse bad arguments. */
 
-/** The published local demo secret `npm start` uses when WEBHOOK_SECRET is unset (never for anything real). */
-export const LOCAL_DEMO_SECRET = 'local-sandbox-secret';
+import { LOCAL_DEMO_WEBHOOK_SECRET as LOCAL_DEMO_SECRET } from '@wab/shared';
 
 /**
  * The first of WEBHOOK_SECRET's comma-separated secrets (read as the ingest reads the list: trimmed, empty

@@ -2,6 +2,12 @@ import { z } from 'zod';
 import { isValidTimeZone } from '../time/zoned-time';
 import { GHL_ED25519_PUBLIC_KEY, GHL_RSA_PUBLIC_KEY } from './ghl-keys';
 
+/**
+ * The webhook secret `npm start` and the command-line tools use when WEBHOOK_SECRET is unset: published in
+ * the README, for local trials only (the services themselves have no default and refuse HMAC without one).
+ */
+export const LOCAL_DEMO_WEBHOOK_SECRET = 'local-sandbox-secret';
+
 /** A comma-separated list; empty entries are dropped. */
 const list = z
   .string()
