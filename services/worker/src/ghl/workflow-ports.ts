@@ -14,7 +14,8 @@ const uncertain = (error: unknown) => error instanceof GhlUncertainError;
  */
 export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: string; ledger: EffectLedger }) {
   const { client, calendarId, ledger } = options;
-  let calendarCache: { minutes: number; at: number } | null = null;
+  // One read of the calendar in flight at a time, reused for a few minutes.
+  let calendarCache: { minutes: Promise<number>; at: number } | null = null;
 
   type Booked = { ok: true; appointmentId: string; startTime: string };
   /** A create whose answer was lost: GHL's list of the contact's appointments tells whether it happened. */
@@ -27,10 +28,11 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
 
   const calendar: CalendarPort = {
     bookedInTurn: (turnId) => ledger.recall<Booked, { contactId: string; startMs: number }>(`book:${turnId}`, findAppointment),
-    async slotMinutes() {
+    slotMinutes() {
       if (!calendarCache || Date.now() - calendarCache.at > CALENDAR_CACHE_MS) {
-        const c = await client.getCalendar(calendarId);
-        calendarCache = { minutes: c.slotDurationMinutes, at: Date.now() };
+        const minutes = client.getCalendar(calendarId).then((c) => c.slotDurationMinutes);
+        calendarCache = { minutes, at: Date.now() };
+        minutes.catch(() => (calendarCache = null)); // a failed read is not cached
       }
       return calendarCache.minutes;
     },

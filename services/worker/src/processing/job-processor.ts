@@ -137,15 +137,23 @@ export function createJobProcessor(deps: ProcessorDeps) {
         optedOut: profile.optedOut,
         pausedUntil: profile.pausedUntil,
       });
+      // A turn always starts from START, so only its end state is worth saving (`durability: 'exit'`);
+      // 'values' chunks carry that state, so no read after the run is needed.
       let last = Date.now();
-      for await (const chunk of await deps.graph.stream(input, { ...config, streamMode: 'updates' })) {
+      let state: Conversation | null = null;
+      const stream = await deps.graph.stream(input, { ...config, streamMode: ['updates', 'values'], durability: 'exit' });
+      for await (const [mode, chunk] of stream) {
+        if (mode === 'values') {
+          state = chunk as Conversation;
+          continue;
+        }
         for (const node of Object.keys(chunk)) {
           nodes.push(node);
           metrics.nodeDuration.observe({ node }, (Date.now() - last) / 1000);
         }
         last = Date.now();
       }
-      const state = (await deps.graph.getState(config)).values as Conversation;
+      if (!state) throw new Error('the conversation graph produced no state');
 
       if (state.reply) await deps.sendReply(turnId, contactId, state.reply);
       await profiles.update(contactKey, {

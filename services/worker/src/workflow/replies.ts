@@ -6,20 +6,21 @@ import type { Language } from '../understanding/understanding';
  */
 const locale = (lang: Language) => (lang === 'es' ? 'es-ES' : 'en-US');
 
+// Intl formatters are costly to build (a few % of a turn's CPU); one per language, zone and currency.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+function cached<F extends Intl.DateTimeFormat | Intl.NumberFormat>(key: string, build: () => F): F {
+  let f = formatters.get(key) as F | undefined;
+  if (!f) formatters.set(key, (f = build()));
+  return f;
+}
+
 export function formatSlot(iso: string, timeZone: string, lang: Language): string {
-  return new Intl.DateTimeFormat(locale(lang), {
-    weekday: 'long',
-    day: 'numeric',
-    month: 'long',
-    hour: 'numeric',
-    minute: '2-digit',
-    timeZone,
-    timeZoneName: 'short',
-  }).format(new Date(iso));
+  const options = { weekday: 'long', day: 'numeric', month: 'long', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' } as const;
+  return cached(`slot:${lang}:${timeZone}`, () => new Intl.DateTimeFormat(locale(lang), options)).format(new Date(iso));
 }
 
 export function formatMoney(amount: number, currency: string, lang: Language): string {
-  return new Intl.NumberFormat(locale(lang), { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount);
+  return cached(`money:${lang}:${currency}`, () => new Intl.NumberFormat(locale(lang), { style: 'currency', currency, maximumFractionDigits: 0 })).format(amount);
 }
 
 const hello = (name: string | null, lang: Language) =>
