@@ -1,6 +1,6 @@
 # One image for every service; the command picks which one runs:
 #   ingest (default)     node services/ingest/dist/main.js
-#   worker               node services/worker/dist/main.js
+#   worker               node --max-old-space-size=192 services/worker/dist/main.js
 #   GHL sandbox (dev)    node services/ghl-sandbox/dist/main.js
 #   replay failed runs   node services/tools/dist/replay.js --since 1h
 # `node` is the command rather than `npm run start:*`: node is then PID 1 and gets SIGTERM itself, so the

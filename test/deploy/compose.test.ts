@@ -56,7 +56,7 @@ it('every service runs the one image with node as its command, locked down, afte
   const commands = Object.fromEntries(APP_SERVICES.map((name) => [name, config.services[name].command]));
   expect(commands).toEqual({
     ingest: ['node', 'services/ingest/dist/main.js'],
-    worker: ['node', 'services/worker/dist/main.js'],
+    worker: ['node', '--max-old-space-size=192', 'services/worker/dist/main.js'],
     'ghl-sandbox': ['node', 'services/ghl-sandbox/dist/main.js'],
   });
   for (const name of APP_SERVICES) {

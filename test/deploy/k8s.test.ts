@@ -117,13 +117,13 @@ it('every container is locked down: non-root, read-only root, no privilege escal
 it('the ingest and the worker probe /livez and /readyz on their ports and outlast SHUTDOWN_TIMEOUT_MS', () => {
   const shutdownSeconds = Number(appConfig().data.SHUTDOWN_TIMEOUT_MS) / 1000;
   for (const [name, port, command] of [
-    ['ingest', 8000, 'services/ingest/dist/main.js'],
-    ['worker', 9100, 'services/worker/dist/main.js'],
+    ['ingest', 8000, ['node', 'services/ingest/dist/main.js']],
+    ['worker', 9100, ['node', '--max-old-space-size=192', 'services/worker/dist/main.js']],
   ] as const) {
     const d = find('Deployment', name);
     const pod = d.spec.template.spec;
     const [c] = pod.containers;
-    expect(c.command).toEqual(['node', command]);
+    expect(c.command).toEqual(command);
     const portName = c.ports.find((p: { containerPort: number }) => p.containerPort === port).name;
     expect(c.livenessProbe.httpGet).toEqual({ path: '/livez', port: portName });
     expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: portName });
