@@ -21,7 +21,7 @@
  * Needs Redis: REDIS_URL, else 127.0.0.1:6379, else a private redis-server it starts and stops. Its keys
  * live under a unique prefix `bench-<random>` and are deleted at the end. Targets 127.0.0.1 only.
  */
-const { spawn, execFileSync } = require('node:child_process');
+const { execFileSync } = require('node:child_process');
 const { createHmac, randomBytes } = require('node:crypto');
 const http = require('node:http');
 const os = require('node:os');
@@ -105,29 +105,7 @@ function payloadSource(secret, tag) {
 
 // ---------------------------------------------------------------------------------------------- processes
 
-const children = new Set();
-
-function startChild(name, args, env) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let tail = '';
-  const keep = (chunk) => (tail = (tail + chunk.toString()).slice(-4000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.name = name;
-  child.output = () => tail.trim();
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function stopChild(child, graceMs = 10_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
+const { children, startChild, stopChild } = require('../support/processes');
 
 function getStatus(port, path) {
   return new Promise((done) => {

@@ -38,7 +38,6 @@
  * Needs Redis: REDIS_URL, else 127.0.0.1:6379, else a private redis-server it starts and stops. Keys live
  * under a unique prefix `bw-<random>` and are deleted at the end. Loopback only; stops by itself.
  */
-const { spawn } = require('node:child_process');
 const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const { join, resolve } = require('node:path');
@@ -202,29 +201,7 @@ async function deletePrefix(redis, prefix) {
 
 // ---------------------------------------------------------------------------------------------- processes
 
-const children = new Set();
-
-function startChild(name, args, env, { stdin = 'ignore' } = {}) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: [stdin, 'pipe', 'pipe'] });
-  let tail = '';
-  const keep = (chunk) => (tail = (tail + chunk.toString()).slice(-4000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  child.name = name;
-  child.output = () => tail.trim();
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  return child;
-}
-
-async function stopChild(child, graceMs = 10_000) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-  await exited;
-  clearTimeout(timer);
-}
+const { children, startChild, stopChild } = require('../support/processes');
 
 async function startDoubles() {
   const child = startChild('doubles', [join(__dirname, 'doubles.js')], { PATH: process.env.PATH ?? '' }, { stdin: 'pipe' });
