@@ -14,8 +14,8 @@ const children: { name: string; process: ChildProcess }[] = [];
 let redis: LocalRedis | null = null;
 let stopping = false;
 
-function start(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, [join(root, script)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+function start(name: string, script: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): ChildProcess {
+  const child = spawn(process.execPath, [...nodeArgs, join(root, script)], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   // Readable lines in a terminal, JSON lines otherwise (for log shippers).
   if (process.stdout.isTTY) child.stdout!.pipe(pinoPretty({ colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' }));
   else child.stdout!.pipe(process.stdout);
@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     await waitForHttp(`${sandboxUrl}/_sandbox/appointments`);
   }
   start('ingest', 'services/ingest/dist/main.js', env);
-  start('worker', 'services/worker/dist/main.js', env);
+  start('worker', 'services/worker/dist/main.js', env, ['--max-old-space-size=192']); // as compose and k8s run it
   await waitForHttp(`http://127.0.0.1:${port}/readyz`);
   await waitForHttp(`http://127.0.0.1:${Number(env.METRICS_PORT || 9100)}/readyz`);
 
