@@ -21,7 +21,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { INBOUND_QUEUE, findOrStartRedis, inboundJobOptions, loadConfig, normaliseWebhook, type JobData } from '@wab/shared';
+import { INBOUND_QUEUE, findOrStartRedis, inboundJobOptions, loadConfig, normaliseWebhook, toJobData } from '@wab/shared';
 import { referenceMessage, ghlInboundMessage, startIngest } from '../../test/support/ingest-harness';
 import { deletePrefix } from '../../test/support/redis';
 import { startSystem } from '../../test/support/system';
@@ -101,16 +101,7 @@ async function queuedMessageBull(redis: Redis, n: number) {
           const event = normaliseWebhook(referenceMessage({ id: `msg_${i + j}`, from: `+1555${String(i + j).padStart(7, '0')}` }), { acceptedChannels: ['whatsapp', 'sms'] });
           if (event.outcome !== 'event') throw new Error(`the reference message was not accepted: ${JSON.stringify(event)}`);
           const runId = `run_${randomUUID()}`;
-          const data: JobData = {
-            runId,
-            requestId: `req_${randomUUID()}`,
-            receivedAt: new Date().toISOString(),
-            format: event.format,
-            eventType: event.eventType,
-            locationId: event.locationId,
-            contactKey: event.contactKey,
-            event: event.event,
-          };
+          const data = toJobData(event, { runId, requestId: `req_${randomUUID()}` });
           return queue.add(data.eventType, data, { ...options, jobId: runId });
         }),
       );

@@ -275,16 +275,7 @@ function jobsFor(tag, n, body) {
   for (let i = 0; i < n; i++) {
     const normalised = shared.normaliseWebhook(referencePayload(tag, i, body), { acceptedChannels: ['whatsapp'] });
     if (normalised.outcome !== 'event') throw new Error('reference payload not accepted');
-    out.push({
-      runId: `run_${tag}_${i}`,
-      requestId: `req_${tag}_${i}`,
-      receivedAt: new Date().toISOString(),
-      format: normalised.format,
-      eventType: normalised.eventType,
-      locationId: normalised.locationId,
-      contactKey: normalised.contactKey,
-      event: normalised.event,
-    });
+    out.push(shared.toJobData(normalised, { runId: `run_${tag}_${i}`, requestId: `req_${tag}_${i}` }));
   }
   return out;
 }

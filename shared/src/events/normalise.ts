@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors/codes';
-import type { InboundEvent } from './inbound-event';
+import type { InboundEvent, JobData } from './inbound-event';
 import {
   anyPayload,
   ghlAppointmentPayload,
@@ -32,6 +32,19 @@ export type Normalised =
       deliveredAt: string | null;
     }
   | { outcome: 'ignored'; eventType: string; reason: string };
+
+/** The job the ingest queues for an accepted event (benchmarks build theirs the same way). */
+export function toJobData(normalised: Extract<Normalised, { outcome: 'event' }>, ids: { runId: string; requestId: string }): JobData {
+  return {
+    ...ids,
+    receivedAt: new Date().toISOString(),
+    format: normalised.format,
+    eventType: normalised.eventType,
+    locationId: normalised.locationId,
+    contactKey: normalised.contactKey,
+    event: normalised.event,
+  };
+}
 
 /** Parses with a schema, turning the first problem into the API reference's VALIDATION_ERROR. */
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {

@@ -5,8 +5,8 @@ import type { Logger } from 'pino';
 import {
   AppError,
   normaliseWebhook,
+  toJobData,
   type Config,
-  type JobData,
   type JobResult,
   type Normalised,
   type RunStore,
@@ -113,19 +113,9 @@ export function webhookRouter(deps: WebhookDeps): Router {
       return queueUnavailable(res, error);
     }
 
-    const data: JobData = {
-      runId,
-      requestId: res.locals.requestId,
-      receivedAt: new Date().toISOString(),
-      format: event.format,
-      eventType: event.eventType,
-      locationId: event.locationId,
-      contactKey: event.contactKey,
-      event: event.event,
-    };
     let job;
     try {
-      job = await deps.queue.enqueue(data);
+      job = await deps.queue.enqueue(toJobData(event, { runId, requestId: res.locals.requestId }));
     } catch (error) {
       deps.dedupe.release(event.dedupeIds, runId).catch(() => undefined);
       return queueUnavailable(res, error);
