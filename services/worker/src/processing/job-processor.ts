@@ -68,7 +68,8 @@ export function createJobProcessor(deps: ProcessorDeps) {
     const done = await runStore.get(runId);
     if (done && done.final_state !== 'failed') return resultOf(done);
 
-    await inbox.add(contactKey, { runId, body: event.body, receivedAt: Date.parse(job.data.receivedAt) || Date.now() });
+    const inboxMessage = { runId, body: event.body, receivedAt: Date.parse(job.data.receivedAt) || Date.now() };
+    await inbox.add(contactKey, inboxMessage);
     const lock = await inbox.lock(contactKey);
     if (!lock) {
       // Another run is answering this contact; look again shortly, without spending an attempt.
@@ -77,11 +78,14 @@ export function createJobProcessor(deps: ProcessorDeps) {
     }
     const heartbeat = setInterval(() => void lock.renew().catch(() => undefined), lock.ttlMs / 3);
     try {
-      const pending = await waitForBurst(contactKey);
+      let pending = await waitForBurst(contactKey);
       if (!pending.some((m) => m.runId === runId)) {
         // A run that held the lock before us answered this message already.
         const record = await runStore.get(runId);
-        if (record) return resultOf(record);
+        if (record && record.final_state !== 'failed') return resultOf(record);
+        // A replayed failure: its message left the inbox with the failed turn, so it goes back in.
+        await inbox.add(contactKey, inboxMessage);
+        pending = await inbox.pending(contactKey);
       }
       return await turn(job, event, pending);
     } finally {
