@@ -2,6 +2,7 @@ export * from './config/schema';
 export * from './config/load';
 export * from './config/ghl-keys';
 export * from './errors/codes';
+export * from './input/absent';
 export * from './events/phone';
 export * from './events/inbound-event';
 export * from './events/webhook-payloads';

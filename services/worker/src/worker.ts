@@ -11,6 +11,8 @@ import { createWorkerMetrics } from './metrics/worker-metrics';
 import { ContactInbox } from './processing/contact-inbox';
 import { ContactProfiles } from './processing/contact-profile';
 import { createJobProcessor } from './processing/job-processor';
+import { createTimeZoneCheck } from './processing/time-zone-check';
+import { RETRY_POLICY } from './retry-policy';
 import { HeuristicUnderstander } from './understanding/heuristic';
 import { OpenAIUnderstander, createOpenAIClient } from './understanding/openai';
 import type { Understander } from './understanding/understanding';
@@ -47,6 +49,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     baseUrl: config.GHL_API_BASE_URL,
     token: ghl.token,
     locationId: ghl.locationId,
+    timeZone: config.BUSINESS_TIMEZONE,
     timeoutMs: config.GHL_TIMEOUT_MS,
     budget: new GhlRateBudget(redis, `${prefix}:wab`, { limit: config.GHL_RATE_LIMIT_PER_10S, windowMs: 10_000 }),
     onCall: (call) => {
@@ -54,14 +57,26 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
       report('ghl_api', call.status !== 'network' && call.status < 500, `${call.endpoint} ${call.status}`);
     },
   });
-  const ledger = new EffectLedger(redis, prefix);
-  const ports = ghlWorkflowPorts({ client, calendarId: ghl.calendarId, ledger });
+  // A claimed effect belongs to its run for longer than its slowest call can take (every attempt timing out).
+  const effectLeaseMs = config.GHL_TIMEOUT_MS * RETRY_POLICY.ghlCall.maxAttempts + RETRY_POLICY.ghlCall.maxRetryAfterMs;
+  const ledger = new EffectLedger(redis, prefix, { leaseMs: effectLeaseMs });
+  const ports = ghlWorkflowPorts({
+    client,
+    calendarId: ghl.calendarId,
+    ledger,
+    crmFields: { goalFieldId: config.GHL_CUSTOM_FIELD_GOAL, budgetFieldId: config.GHL_CUSTOM_FIELD_BUDGET },
+  });
 
   const heuristic = new HeuristicUnderstander();
   let understander: Understander = heuristic;
   if (config.OPENAI_API_KEY) {
     understander = new OpenAIUnderstander({
-      client: createOpenAIClient({ apiKey: config.OPENAI_API_KEY, baseURL: config.OPENAI_BASE_URL, timeout: config.OPENAI_TIMEOUT_MS }),
+      client: createOpenAIClient({
+        apiKey: config.OPENAI_API_KEY,
+        baseURL: config.OPENAI_BASE_URL,
+        timeout: config.OPENAI_TIMEOUT_MS,
+        maxRetries: RETRY_POLICY.modelCall.maxRetries,
+      }),
       model: config.OPENAI_MODEL,
       fallback: heuristic,
       onCall: ({ ok, tokens, reason }) => {
@@ -94,7 +109,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
 
   const processor = createJobProcessor({
     graph,
-    inbox: new ContactInbox(redis, prefix, config.JOB_LOCK_MS),
+    inbox: new ContactInbox(redis, prefix, config.JOB_LOCK_MS, config.DEDUPE_TTL_SECONDS),
     profiles: new ContactProfiles(redis, prefix, config.CONVERSATION_TTL_DAYS * 24 * 3600),
     runStore,
     contacts: ports.contacts,
@@ -102,8 +117,10 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     pruneConversation: (threadId) => checkpointer.prune(threadId),
     metrics,
     logger,
+    checkTimeZone: createTimeZoneCheck({ logger, metrics }),
     burstWindowMs: config.BURST_WINDOW_MS,
     botPauseMinutes: config.BOT_PAUSE_MINUTES,
+    timeZone: config.BUSINESS_TIMEZONE,
   });
 
   const worker = new Worker<JobData, JobResult>(INBOUND_QUEUE, processor, {

@@ -65,6 +65,9 @@ export const configSchema = z.object({
   GHL_API_TOKEN: z.string().optional(),
   GHL_LOCATION_ID: z.string().optional(),
   GHL_CALENDAR_ID: z.string().optional(),
+  /** Custom field ids the bot writes the customer's goal and budget into (optional; name and email always go to the contact). */
+  GHL_CUSTOM_FIELD_GOAL: z.string().optional(),
+  GHL_CUSTOM_FIELD_BUDGET: z.string().optional(),
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_BASE_URL: z.string().url().optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),

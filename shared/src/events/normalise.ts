@@ -6,6 +6,7 @@ import {
   ghlAppointmentPayload,
   ghlContactDndPayload,
   ghlMessagePayload,
+  idString,
   referenceAppointmentConfirmedPayload,
   referenceMessagePayload,
   referenceMessageStatusPayload,
@@ -160,7 +161,7 @@ export function normaliseWebhook(body: unknown, options: NormaliseOptions): Norm
         if (loose.source !== 'app') {
           return { outcome: 'ignored', eventType: top.type, reason: `outbound message from ${loose.source ?? 'unknown source'}` };
         }
-        const p = parse(ghlMessagePayload.extend({ contactId: z.string().min(1) }), body);
+        const p = parse(ghlMessagePayload.extend({ contactId: idString }), body);
         return {
           ...base,
           outcome: 'event',
@@ -172,7 +173,7 @@ export function normaliseWebhook(body: unknown, options: NormaliseOptions): Norm
         };
       }
       const p = parse(
-        ghlMessagePayload.extend({ contactId: z.string().min(1), from: referenceMessagePayload.shape.message.shape.from }),
+        ghlMessagePayload.extend({ contactId: idString, from: referenceMessagePayload.shape.message.shape.from }),
         body,
       );
       return {

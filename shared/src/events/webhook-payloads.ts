@@ -1,11 +1,15 @@
 import { z } from 'zod';
+import { optionalText, requiredText } from '../input/absent';
 import { e164 } from './phone';
 
 /**
  * The webhook bodies we accept. Lenient about fields we do not use (GHL adds fields and its docs have
- * typos), strict about the ones we do. `.loose()` keeps unknown keys instead of refusing them.
+ * typos), strict about the ones we do. `.loose()` keeps unknown keys instead of refusing them. Every
+ * string goes through the blank rule (`input/absent`): GHL's `""` is a missing value, not a value.
  */
-const optionalString = z.string().optional();
+const optionalString = optionalText;
+/** An id or code that must be there: blank counts as missing. */
+export const idString = requiredText;
 
 /** GHL's delivery envelope: present on real GHL deliveries, absent from the API reference's examples. */
 const envelope = {
@@ -44,14 +48,14 @@ export const referenceMessagePayload = z
   .loose();
 
 export const referenceMessageStatusPayload = z
-  .object({ type: z.literal('message_status'), ...envelope, status: z.string().min(1), messageId: z.string().min(1) })
+  .object({ type: z.literal('message_status'), ...envelope, status: idString, messageId: idString })
   .loose();
 
 export const referenceAppointmentConfirmedPayload = z
   .object({
     type: z.literal('appointment_confirmed'),
     ...envelope,
-    appointmentId: z.string().min(1),
+    appointmentId: idString,
     scheduledTime: optionalString,
     contactId: optionalString,
   })
@@ -82,7 +86,7 @@ export const ghlAppointmentPayload = z
     ...envelope,
     appointment: z
       .object({
-        id: z.string().min(1),
+        id: idString,
         calendarId: optionalString,
         contactId: optionalString,
         appointmentStatus: optionalString,
@@ -99,7 +103,7 @@ export const ghlContactDndPayload = z
   .object({
     type: z.literal('ContactDndUpdate'),
     ...envelope,
-    id: z.string().min(1),
+    id: idString,
     phone: optionalString,
     dnd: z.boolean().optional(),
     dndSettings: z.object({ WhatsApp: dndChannel.optional() }).loose().optional(),
@@ -107,4 +111,4 @@ export const ghlContactDndPayload = z
   .loose();
 
 /** The top of any body: enough to pick the schema and read the envelope. */
-export const anyPayload = z.object({ type: z.string().min(1), ...envelope }).loose();
+export const anyPayload = z.object({ type: idString, ...envelope }).loose();

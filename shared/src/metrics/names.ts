@@ -17,7 +17,30 @@ export const METRICS = {
   llmTokens: 'llm_tokens_total',
   ghlCalls: 'ghl_api_calls_total',
   retries: 'job_retries_total',
+  messageStatuses: 'message_status_events_total',
+  ignoredTimeZones: 'ignored_time_zones_total',
+  handedToTeam: 'turns_handed_to_team_total',
 } as const;
+
+/**
+ * Label values that come from outside (GHL, webhooks) are bounded: anything not listed is `other`, so a
+ * hostile sender cannot create unbounded series.
+ */
+export function boundedLabel<T extends string>(value: string | null | undefined, allowed: readonly T[]): T | 'other' {
+  const v = value ?? '';
+  return (allowed as readonly string[]).includes(v) ? (v as T) : 'other';
+}
+
+/** Message statuses GHL and the API reference use (lower case); other values are counted as `other`. */
+export const MESSAGE_STATUSES = ['pending', 'scheduled', 'sent', 'delivered', 'read', 'undelivered', 'failed', 'opened', 'clicked'] as const;
 
 /** The API reference's histogram buckets, plus finer and longer ones. */
 export const BOOKING_DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60];
+
+/** Webhook event types worth a label of their own (GHL's documented ones and the API reference's); others are `other`. */
+export const WEBHOOK_EVENT_TYPES = [
+  'message', 'message_status', 'appointment_confirmed',
+  'InboundMessage', 'OutboundMessage', 'AppointmentCreate', 'AppointmentUpdate', 'AppointmentDelete', 'ContactDndUpdate',
+  'ContactCreate', 'ContactUpdate', 'ContactDelete', 'ContactTagUpdate', 'ConversationUnreadUpdate', 'NoteCreate',
+  'TaskCreate', 'OpportunityCreate', 'OpportunityUpdate', 'INSTALL', 'UNINSTALL', 'LocationCreate', 'LocationUpdate',
+] as const;

@@ -27,6 +27,11 @@ export interface RunRecord {
   execution_time: number | null;
   event_type?: string;
   error?: { code: ErrorCode; message: string } | null;
+  /**
+   * What the customer wrote in this turn, whole (understanding reads a capped, tidied copy). Kept as long as
+   * the record, for on-call and replays.
+   */
+  message?: string;
   /** What the customer was answered, when something was sent. */
   reply?: string | null;
   attempts?: number;

@@ -14,11 +14,15 @@ export interface LocalParts {
   weekday: number;
 }
 
+/** Keyed by the zone's canonical name only, so hostile spellings ("utc", "ETC/utc"…) cannot grow the cache. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
   let f = formatters.get(timeZone);
   if (!f) {
+    const canonical = new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
+    f = formatters.get(canonical);
+    if (f) return f;
     f = new Intl.DateTimeFormat('en-US', {
       timeZone,
       hourCycle: 'h23',
@@ -30,18 +34,26 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
       second: '2-digit',
       weekday: 'short',
     });
-    formatters.set(timeZone, f);
+    formatters.set(canonical, f);
   }
   return f;
 }
 
-export function isValidTimeZone(timeZone: string): boolean {
+/**
+ * The canonical IANA name of a zone (`resolvedOptions().timeZone`: "america/new_york" → "America/New_York"),
+ * or null for anything Intl does not know: blank, null, a typo, an offset string GHL never documented.
+ */
+export function canonicalTimeZone(timeZone: unknown): string | null {
+  if (typeof timeZone !== 'string' || timeZone.trim() === '' || timeZone.length > 64) return null;
   try {
-    formatter(timeZone);
-    return true;
+    return new Intl.DateTimeFormat('en-US', { timeZone: timeZone.trim() }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return null;
   }
+}
+
+export function isValidTimeZone(timeZone: string): boolean {
+  return canonicalTimeZone(timeZone) !== null;
 }
 
 const WEEKDAY_INDEX: Record<string, number> = { Sun: 0, Mon: 1, Tue: 2, Wed: 3, Thu: 4, Fri: 5, Sat: 6 };

@@ -50,6 +50,7 @@ function makeClient(overrides: Partial<GhlClientOptions> = {}) {
     baseUrl: ghl.url,
     token: ghl.token,
     locationId: ghl.locationId,
+    timeZone: 'UTC', // the double's business zone
     timeoutMs: 2_000,
     // A short window: a 429 without Retry-After blocks the location for one window.
     budget: new GhlRateBudget(redis, prefix, { limit: 100, windowMs: 200 }),

@@ -35,6 +35,7 @@ describe('GhlRateBudget shared by replicas', () => {
           baseUrl: ghl.url,
           token: ghl.token,
           locationId: ghl.locationId,
+          timeZone: 'UTC',
           budget: new GhlRateBudget(connect(), prefix, { limit: 5, windowMs: 1000 }),
           fetch: async (input, init) => {
             sentAt.push(Date.now());

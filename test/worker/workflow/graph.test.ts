@@ -35,6 +35,7 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
   const contacts: ContactsPort = {
     describe: async () => null,
     ensureContact: async (c) => c.contactId ?? `c_${c.phone}`,
+    saveLearned: async () => undefined,
     addTags: async (id, t) => void t.forEach((x) => (tags.get(id) ?? tags.set(id, new Set()).get(id)!).add(x)),
     removeTags: async (id, t) => void t.forEach((x) => tags.get(id)?.delete(x)),
   };

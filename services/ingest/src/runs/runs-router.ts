@@ -6,8 +6,10 @@ import type { InboundQueue } from '../queue/inbound-queue';
 const RUN_ID = /^run_[A-Za-z0-9-]{1,64}$/;
 
 /**
- * GET /runs/:id: the worker's record when the run has ended; before that, what the queue says
- * (`queued`, `running`, or `failed` with the last error while attempts remain).
+ * GET /runs/:id: the worker's record when the run has ended; before that, what the queue says (`queued`
+ * or `running`, with the last error while attempts remain). A job the queue failed without a record (it
+ * stalled too often, or its worker died on the last attempt) reads `failed` with the queue's reason, so
+ * every accepted message ends visibly and can be replayed.
  */
 export function runsRouter(deps: { runStore: RunStore; queue: InboundQueue }): Router {
   const router = Router();
@@ -23,7 +25,7 @@ export function runsRouter(deps: { runStore: RunStore; queue: InboundQueue }): R
       const state = await job.getState();
       const pending: RunRecord = {
         workflow_run_id: id,
-        final_state: state === 'active' ? 'running' : 'queued',
+        final_state: state === 'failed' ? 'failed' : state === 'active' ? 'running' : 'queued',
         nodes_executed: [],
         result: null,
         execution_time: null,

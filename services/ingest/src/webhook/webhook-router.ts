@@ -3,6 +3,8 @@ import express, { Router, type RequestHandler } from 'express';
 import type { QueueEvents } from 'bullmq';
 import type { Logger } from 'pino';
 import {
+  boundedLabel,
+  WEBHOOK_EVENT_TYPES,
   AppError,
   normaliseWebhook,
   toJobData,
@@ -75,7 +77,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
     }
     const normalised = normaliseWebhook(body, { acceptedChannels: config.ACCEPTED_CHANNELS });
     if (normalised.outcome === 'ignored') {
-      metrics.ignored.inc({ event_type: normalised.eventType.slice(0, 40) });
+      metrics.ignored.inc({ event_type: boundedLabel(normalised.eventType, WEBHOOK_EVENT_TYPES) });
       res.locals.outcome = 'ignored';
       res.status(200).json({ status: 'ignored', message: normalised.reason, workflow_run_id: null, booking_id: null });
       return;

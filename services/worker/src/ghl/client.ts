@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { formatInTimeZone } from '@wab/shared';
+import { RETRY_POLICY } from '../retry-policy';
 import { GhlApiError, GhlUncertainError } from './errors';
 import { retryAfterMs, type GhlRateBudget } from './rate-budget';
 import { parseGhlTime } from './time';
@@ -15,6 +17,7 @@ import {
   sendMessageAnswer,
   tagsAnswer,
   upsertAnswer,
+  updateContactAnswer,
   contactShape,
   type CreateAppointmentInput,
   type GhlAppointment,
@@ -22,6 +25,7 @@ import {
   type GhlContact,
   type GhlCreatedAppointment,
   type GhlMessage,
+  type UpdateContactInput,
   type UpsertContactInput,
 } from './types';
 
@@ -34,8 +38,9 @@ export interface GhlCall {
   ms: number;
 }
 
+/** Defaults in RETRY_POLICY.ghlCall. */
 export interface GhlRetryOptions {
-  /** Attempts in all, the first included. Default 4. */
+  /** Attempts in all, the first included. */
   maxAttempts?: number;
   /** Backoff before attempt n+1 is random in [0, min(maxDelayMs, baseDelayMs * 2^(n-1))]. */
   baseDelayMs?: number;
@@ -48,6 +53,11 @@ export interface GhlClientOptions {
   baseUrl: string;
   token: string;
   locationId: string;
+  /**
+   * The location's (and its calendar's) IANA zone. GHL lists some times without an offset
+   * ("2021-07-16 11:00:00"); they are read in this zone.
+   */
+  timeZone: string;
   /** Per attempt, answer body included. Default 10 s. */
   timeoutMs?: number;
   budget: GhlRateBudget;
@@ -86,13 +96,15 @@ export class GhlClient {
   private readonly fetchImpl: typeof fetch;
   private readonly retry: Required<GhlRetryOptions>;
   readonly locationId: string;
+  readonly timeZone: string;
 
   constructor(private readonly options: GhlClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.locationId = options.locationId;
+    this.timeZone = options.timeZone;
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetchImpl = options.fetch ?? fetch;
-    this.retry = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000, ...options.retry };
+    this.retry = { ...RETRY_POLICY.ghlCall, ...options.retry };
   }
 
   async getCalendar(calendarId: string): Promise<GhlCalendar> {
@@ -104,7 +116,7 @@ export class GhlClient {
       repeat: 'read',
       answer: calendarAnswer,
     });
-    const minutes = (n: number | null | undefined, unit: string | null | undefined) => (n ?? 0) * (unit === 'hours' ? 60 : 1);
+    const minutes = (n: number | null | undefined, unit: string | undefined) => (n ?? 0) * (/^hours?$/i.test(unit ?? '') ? 60 : 1);
     const duration = minutes(c.slotDuration, c.slotDurationUnit);
     return {
       id: c.id,
@@ -116,7 +128,10 @@ export class GhlClient {
     };
   }
 
-  /** Slot start times (ISO with offset in `timeZone`) in [fromMs, toMs], ascending, however long the range. */
+  /**
+   * Slot start times (ISO with offset) in [fromMs, toMs], ascending, however long the range. A slot GHL
+   * writes without an offset is read in `timeZone`, the zone the slots were asked in.
+   */
   async freeSlots(calendarId: string, fromMs: number, toMs: number, timeZone: string): Promise<string[]> {
     const found = new Map<string, number>();
     for (let start = fromMs; start <= toMs; start += SLOT_RANGE_MS + 1) {
@@ -135,8 +150,8 @@ export class GhlClient {
         const day = daySlots.safeParse(value);
         if (!day.success) throw new GhlApiError('freeSlots', 200, `unexpected slots for ${key}`, { retryable: false });
         for (const slot of day.data.slots) {
-          const ms = Date.parse(slot);
-          if (!Number.isNaN(ms)) found.set(slot, ms);
+          const ms = parseGhlTime(slot, timeZone);
+          if (ms !== null) found.set(this.isoOf(ms, timeZone), ms);
         }
       }
     }
@@ -157,19 +172,20 @@ export class GhlClient {
       repeat: 'once',
       answer: createdAppointmentAnswer,
     });
+    // What we asked for is the time: GHL's echo may come back zone-less or not at all.
     return {
       id: created.id,
-      startTime: created.startTime ?? input.startTime,
-      endTime: created.endTime ?? input.endTime,
+      startTime: input.startTime,
+      endTime: input.endTime ?? this.normaliseTime(created.endTime) ?? undefined,
       appointmentStatus: created.appointmentStatus,
     };
   }
 
   /**
-   * The contact's appointments, cancelled ones included (`active` false). `timeZone` places times GHL
-   * sends without an offset; without it their startMs is null.
+   * The contact's appointments, cancelled ones included (`active` false). GHL documents these times
+   * without an offset ("2021-07-16 11:00:00"): they are read in the location's zone.
    */
-  async contactAppointments(contactId: string, options: { timeZone?: string } = {}): Promise<GhlAppointment[]> {
+  async contactAppointments(contactId: string): Promise<GhlAppointment[]> {
     const { events } = await this.call({
       endpoint: 'contactAppointments',
       method: 'GET',
@@ -180,14 +196,15 @@ export class GhlClient {
     });
     return events.map((e) => {
       const status = e.appointmentStatus ?? e.status;
+      const startMs = parseGhlTime(e.startTime, this.timeZone);
       return {
         id: e.id,
         calendarId: e.calendarId,
         contactId: e.contactId,
         title: e.title,
-        startTime: e.startTime,
-        endTime: e.endTime,
-        startMs: parseGhlTime(e.startTime, options.timeZone),
+        startTime: startMs === null ? null : this.isoOf(startMs),
+        endTime: this.normaliseTime(e.endTime) ?? undefined,
+        startMs,
         appointmentStatus: status,
         active: status !== 'cancelled' && status !== 'invalid',
       };
@@ -237,6 +254,20 @@ export class GhlClient {
       answer: upsertAnswer,
     });
     return { ...toContact(answer.contact), isNew: answer.new ?? false };
+  }
+
+  /** Writes what the bot learned (name, email, custom fields) to the contact. Repeating it is harmless. */
+  async updateContact(contactId: string, input: UpdateContactInput): Promise<void> {
+    if (Object.keys(input).length === 0) return;
+    await this.call({
+      endpoint: 'updateContact',
+      method: 'PUT',
+      path: `/contacts/${enc(contactId)}`,
+      body: input,
+      version: GHL_VERSIONS.contacts,
+      repeat: 'idempotent',
+      answer: updateContactAnswer,
+    });
   }
 
   /** Adds tags, leaving the others (a PUT on the contact would replace them all). Returns GHL's answer's tags. */
@@ -306,7 +337,12 @@ export class GhlClient {
           answer: conversationMessagesAnswer,
         });
         for (const m of page.messages) {
-          newestFirst.push({ ...m, body: m.body ?? '', conversationId: m.conversationId ?? conversation.id });
+          newestFirst.push({
+            ...m,
+            body: m.body ?? '',
+            conversationId: m.conversationId ?? conversation.id,
+            dateAdded: this.normaliseTime(m.dateAdded) ?? undefined,
+          });
         }
         if (!page.nextPage || !page.lastMessageId || !page.messages.length) break;
         lastMessageId = page.lastMessageId;
@@ -315,6 +351,16 @@ export class GhlClient {
     }
     // Stable sort: messages of one millisecond keep GHL's order.
     return messages.sort((a, b) => (Date.parse(a.dateAdded ?? '') || 0) - (Date.parse(b.dateAdded ?? '') || 0));
+  }
+
+  /** A GHL time as ISO with an offset (zone-less ones read in the location's zone); null when absent or unreadable. */
+  private normaliseTime(value: string | undefined): string | null {
+    const ms = parseGhlTime(value, this.timeZone);
+    return ms === null ? null : this.isoOf(ms);
+  }
+
+  private isoOf(ms: number, timeZone = this.timeZone): string {
+    return formatInTimeZone(new Date(ms), timeZone);
   }
 
   /** One logical call: rate budget, attempts, and the retry rules of its `repeat` kind. */
@@ -405,7 +451,7 @@ function toContact(c: z.infer<typeof contactShape>): GhlContact {
   return {
     id: c.id,
     locationId: c.locationId,
-    name: c.name,
+    name: c.name ?? ([c.firstName, c.lastName].filter(Boolean).join(' ') || undefined),
     firstName: c.firstName,
     lastName: c.lastName,
     phone: c.phone,

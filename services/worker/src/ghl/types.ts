@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { optionalText, requiredText } from '@wab/shared';
 
 /**
  * What the client returns, and the shapes of GHL's answers it reads. Answers are checked only for the
@@ -38,9 +39,10 @@ export interface GhlAppointment {
   calendarId?: string;
   contactId?: string;
   title?: string;
-  startTime: string;
+  /** ISO 8601 with an offset, whatever GHL sent (zone-less times are placed in the location's zone); null when unreadable. */
+  startTime: string | null;
   endTime?: string;
-  /** Epoch ms of startTime; null when GHL gave no zone and the caller gave none either. */
+  /** Epoch ms of startTime, null when GHL sent none or an unreadable one. */
   startMs: number | null;
   appointmentStatus?: string;
   /** False for cancelled (and invalid) appointments: they no longer hold the slot. */
@@ -50,16 +52,28 @@ export interface GhlAppointment {
 export interface GhlContact {
   id: string;
   locationId?: string;
+  /** `name`, else `firstName` + `lastName`, else undefined. */
   name?: string;
   firstName?: string;
   lastName?: string;
   phone?: string;
   email?: string;
+  /** As GHL wrote it (blank is undefined): check it with Intl before use. */
   timezone?: string;
   dnd: boolean;
   /** Per channel, e.g. `dndSettings.WhatsApp.status === 'active'` after a STOP. */
   dndSettings?: Record<string, { status?: string; message?: string; code?: string }>;
   tags: string[];
+}
+
+/** What the bot learned and writes back to the GHL contact (`PUT /contacts/{id}`). */
+export interface UpdateContactInput {
+  name?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  /** GHL's documented write shape: `[{ id, field_value }]`. */
+  customFields?: Array<{ id: string; field_value: string }>;
 }
 
 export interface UpsertContactInput {
@@ -82,18 +96,20 @@ export interface GhlMessage {
   dateAdded?: string;
 }
 
-const text = z.string().nullish().transform((v) => v ?? undefined);
+/** GHL's strings: `""`, null and a missing key all read as undefined (the shared blank rule). */
+const text = optionalText;
 
 export const calendarAnswer = z.object({
   calendar: z.object({
-    id: z.string(),
-    name: z.string().nullish(),
+    id: requiredText,
+    name: text,
     slotDuration: z.number().positive(),
-    slotDurationUnit: z.enum(['mins', 'hours']).nullish(),
-    slotInterval: z.number().positive().nullish(),
-    slotIntervalUnit: z.enum(['mins', 'hours']).nullish(),
+    // Units are `mins` or `hours` in the docs; anything else (blank included) is read as minutes.
+    slotDurationUnit: text,
+    slotInterval: z.number().nonnegative().nullish(),
+    slotIntervalUnit: text,
     slotBuffer: z.number().nonnegative().nullish(),
-    slotBufferUnit: z.enum(['mins', 'hours']).nullish(),
+    slotBufferUnit: text,
   }),
 });
 
@@ -102,7 +118,7 @@ export const freeSlotsAnswer = z.record(z.string(), z.unknown());
 export const daySlots = z.object({ slots: z.array(z.string()) });
 
 export const createdAppointmentAnswer = z.object({
-  id: z.string().min(1),
+  id: requiredText,
   startTime: text,
   endTime: text,
   appointmentStatus: text,
@@ -111,11 +127,11 @@ export const createdAppointmentAnswer = z.object({
 export const contactAppointmentsAnswer = z.object({
   events: z.array(
     z.object({
-      id: z.string(),
+      id: requiredText,
       calendarId: text,
       contactId: text,
       title: text,
-      startTime: z.string(),
+      startTime: text,
       endTime: text,
       appointmentStatus: text,
       status: text,
@@ -124,7 +140,7 @@ export const contactAppointmentsAnswer = z.object({
 });
 
 export const contactShape = z.object({
-  id: z.string(),
+  id: requiredText,
   locationId: text,
   name: text,
   firstName: text,
@@ -140,17 +156,19 @@ export const contactShape = z.object({
 export const contactAnswer = z.object({ contact: contactShape });
 export const duplicateAnswer = z.object({ contact: contactShape.nullish() });
 export const upsertAnswer = z.object({ new: z.boolean().nullish(), contact: contactShape });
+/** GHL spells it `succeded`; only the 2xx matters. */
+export const updateContactAnswer = z.object({ contact: contactShape.nullish() }).optional();
 /** Tag changes are done once GHL says 2xx; an empty body is no reason to fail. */
 export const tagsAnswer = z.object({ tags: z.array(z.string()).nullish() }).optional();
 
-export const sendMessageAnswer = z.object({ conversationId: z.string().min(1), messageId: z.string().min(1) });
+export const sendMessageAnswer = z.object({ conversationId: requiredText, messageId: requiredText });
 
 export const conversationSearchAnswer = z.object({
-  conversations: z.array(z.object({ id: z.string(), contactId: text })),
+  conversations: z.array(z.object({ id: requiredText, contactId: text })),
 });
 
 const messageShape = z.object({
-  id: z.string(),
+  id: requiredText,
   conversationId: text,
   contactId: text,
   body: text,

@@ -1,29 +1,40 @@
 import type { BookResult, CalendarPort, ContactsPort } from '../workflow/ports';
 import type { EffectLedger } from '../effects/effect-ledger';
+import { beforeEffect } from '../effects/turn-guard';
 import type { GhlClient } from './client';
-import { GhlUncertainError, isSlotUnavailable } from './errors';
+import { GhlApiError, GhlUncertainError, isSlotUnavailable } from './errors';
 
 /** How long the calendar's slot length is trusted before it is read again. */
 const CALENDAR_CACHE_MS = 5 * 60_000;
 
 const uncertain = (error: unknown) => error instanceof GhlUncertainError;
 
+/** Custom field ids (GHL_CUSTOM_FIELD_*) the bot writes what it learned into; each optional. */
+export interface CrmFields {
+  goalFieldId?: string;
+  budgetFieldId?: string;
+}
+
 /**
  * The workflow's ports on a real GHL client. Creating an appointment and sending a message go through the
  * effect ledger, keyed by the turn, so a repeated run (retry, stall, crash) never books or sends twice.
  */
-export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: string; ledger: EffectLedger }) {
+export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: string; ledger: EffectLedger; crmFields?: CrmFields }) {
   const { client, calendarId, ledger } = options;
+  const crmFields = options.crmFields ?? {};
   // One read of the calendar in flight at a time, reused for a few minutes.
   let calendarCache: { minutes: Promise<number>; at: number } | null = null;
 
   type Booked = { ok: true; appointmentId: string; startTime: string };
-  /** A create whose answer was lost: GHL's list of the contact's appointments tells whether it happened. */
-  const findAppointment = async (intent: { contactId: string; startMs: number }): Promise<Booked | null> => {
+  /**
+   * A create whose answer was lost: GHL's list of the contact's appointments tells whether it happened. GHL
+   * lists those times without an offset; the client reads them in the location's zone, so they compare.
+   */
+  const findAppointment = async (intent: { contactId: string; startMs: number; startTime?: string }): Promise<Booked | null> => {
     const found = (await client.contactAppointments(intent.contactId)).find(
       (a) => a.active && a.startMs === intent.startMs && (!a.calendarId || a.calendarId === calendarId),
     );
-    return found ? { ok: true, appointmentId: found.id, startTime: found.startTime } : null;
+    return found ? { ok: true, appointmentId: found.id, startTime: intent.startTime ?? found.startTime! } : null;
   };
 
   const calendar: CalendarPort = {
@@ -40,7 +51,7 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     async book({ turnId, contactId, startTime, endTime, title }): Promise<BookResult> {
       try {
         return await ledger.once(`book:${turnId}`, {
-          intent: { contactId, startMs: Date.parse(startTime) },
+          intent: { contactId, startMs: Date.parse(startTime), startTime },
           perform: async (): Promise<Booked> => {
             const created = await client.createAppointment({ calendarId, contactId, startTime, endTime, title, appointmentStatus: 'confirmed' });
             return { ok: true, appointmentId: created.id, startTime: created.startTime };
@@ -59,8 +70,7 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     async describe(contactId) {
       const c = await client.getContact(contactId);
       if (!c) return null;
-      const name = c.name ?? ([c.firstName, c.lastName].filter(Boolean).join(' ') || null);
-      return { name, email: c.email ?? null, timezone: c.timezone ?? null };
+      return { name: c.name ?? null, email: c.email ?? null, timezone: c.timezone ?? null };
     },
     async ensureContact({ contactId, phone, name, email }) {
       if (contactId) return contactId;
@@ -68,8 +78,31 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
       const contact = await client.upsertContact({ phone, ...(name ? { name } : {}), ...(email ? { email } : {}) });
       return contact.id;
     },
-    addTags: async (contactId, tags) => void (await client.addTags(contactId, tags)),
-    removeTags: async (contactId, tags) => void (await client.removeTags(contactId, tags)),
+    async saveLearned(contactId, learned) {
+      const [firstName, ...rest] = (learned.name ?? '').split(/\s+/).filter(Boolean);
+      const customFields = [
+        ...(crmFields.goalFieldId && learned.goal ? [{ id: crmFields.goalFieldId, field_value: learned.goal }] : []),
+        ...(crmFields.budgetFieldId && learned.budget !== undefined && learned.budget !== null
+          ? [{ id: crmFields.budgetFieldId, field_value: String(learned.budget) }]
+          : []),
+      ];
+      const update = {
+        ...(firstName ? { firstName, ...(rest.length ? { lastName: rest.join(' ') } : {}) } : {}),
+        ...(learned.email ? { email: learned.email } : {}),
+        ...(customFields.length ? { customFields } : {}),
+      };
+      if (Object.keys(update).length === 0) return;
+      await beforeEffect();
+      await client.updateContact(contactId, update);
+    },
+    addTags: async (contactId, tags) => {
+      await beforeEffect();
+      await client.addTags(contactId, tags);
+    },
+    removeTags: async (contactId, tags) => {
+      await beforeEffect();
+      await client.removeTags(contactId, tags);
+    },
   };
 
   /** Sends one turn's reply on WhatsApp, once. */
@@ -92,4 +125,9 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
   }
 
   return { calendar, contacts, sendReply };
+}
+
+/** GHL no longer knows the contact (deleted, or merged into a duplicate): its id must be found again by phone. */
+export function isUnknownContact(error: unknown): boolean {
+  return error instanceof GhlApiError && (error.status === 404 || (error.status === 400 && /contact not found/i.test(error.ghlMessage)));
 }

@@ -27,7 +27,18 @@ export function createWorkerMetrics() {
     llmTokens: new Counter({ name: METRICS.llmTokens, help: 'Model tokens used', registers }),
     ghlCalls: new Counter({ name: METRICS.ghlCalls, help: 'GHL API calls by endpoint and status', labelNames: ['endpoint', 'status'] as const, registers }),
     retries: new Counter({ name: METRICS.retries, help: 'Job attempts that failed and will be retried', registers }),
-    messageStatuses: new Counter({ name: 'message_status_events_total', help: 'Message status events by status', labelNames: ['status'] as const, registers }),
+    messageStatuses: new Counter({ name: METRICS.messageStatuses, help: 'Message status events by status (unknown ones as other)', labelNames: ['status'] as const, registers }),
+    ignoredTimeZones: new Counter({
+      name: METRICS.ignoredTimeZones,
+      help: 'Contact time zones that Intl does not know (blank or invalid), ignored for the business zone, by source',
+      labelNames: ['source'] as const,
+      registers,
+    }),
+    handedToTeam: new Counter({
+      name: METRICS.handedToTeam,
+      help: 'Turns that failed on our side and were handed to a person (customer told, contact tagged needs-human)',
+      registers,
+    }),
   };
 }
 

@@ -6,6 +6,21 @@ export interface InboxMessage {
   runId: string;
   body: string;
   receivedAt: number;
+  /** Media the message carried (voice notes, images): the bot asks for text when there is nothing else. */
+  attachments: number;
+}
+
+/** Stored as JSON; an entry written by an older version is the plain body. */
+function readStored(raw: string): { body: string; attachments: number } {
+  if (raw.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(raw) as { body?: unknown; attachments?: unknown };
+      if (typeof parsed.body === 'string') return { body: parsed.body, attachments: Number(parsed.attachments) || 0 };
+    } catch {
+      // a body that merely starts with "{"
+    }
+  }
+  return { body: raw, attachments: 0 };
 }
 
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
@@ -21,11 +36,28 @@ type InboxRedis = Redis & {
  * Messages wait in the inbox until a turn has answered them, so a crash loses none; the lock expires on
  * its own when its holder dies.
  */
+export interface ContactLock {
+  ttlMs: number;
+  /** Extends the lock; false when it is no longer ours (it lapsed and another run may hold it). */
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
 export class ContactInbox {
   private readonly redis: InboxRedis;
   private readonly root: string;
 
-  constructor(redis: Redis, prefix: string, private readonly lockTtlMs = 30_000) {
+  /**
+   * @param lockTtlMs how long a turn's lock outlives a holder that stopped renewing it
+   * @param ttlSeconds how long an unanswered message waits in the inbox (a contact nobody writes to again
+   *   must not keep keys forever); refreshed by every new message
+   */
+  constructor(
+    redis: Redis,
+    prefix: string,
+    private readonly lockTtlMs = 30_000,
+    private readonly ttlSeconds = 7 * 24 * 3600,
+  ) {
     this.root = `${productKeys(prefix).root}:inbox`;
     if (!('wabLockRelease' in redis)) {
       redis.defineCommand('wabLockRelease', { numberOfKeys: 1, lua: RELEASE });
@@ -41,7 +73,13 @@ export class ContactInbox {
   /** Idempotent: a retried job adds its message once. */
   async add(contactKey: string, message: InboxMessage): Promise<void> {
     const k = this.keys(contactKey);
-    await this.redis.multi().zadd(k.order, 'NX', String(message.receivedAt), message.runId).hsetnx(k.bodies, message.runId, message.body).exec();
+    await this.redis
+      .multi()
+      .zadd(k.order, 'NX', String(message.receivedAt), message.runId)
+      .hsetnx(k.bodies, message.runId, JSON.stringify({ body: message.body, attachments: message.attachments }))
+      .expire(k.order, this.ttlSeconds)
+      .expire(k.bodies, this.ttlSeconds)
+      .exec();
   }
 
   async pending(contactKey: string): Promise<InboxMessage[]> {
@@ -49,8 +87,14 @@ export class ContactInbox {
     const ids = await this.redis.zrange(k.order, '0', '-1', 'WITHSCORES');
     if (ids.length === 0) return [];
     const runIds = ids.filter((_, i) => i % 2 === 0);
-    const bodies = await this.redis.hmget(k.bodies, ...runIds);
-    return runIds.map((runId, i) => ({ runId, body: bodies[i] ?? '', receivedAt: Number(ids[i * 2 + 1]) }));
+    const stored = await this.redis.hmget(k.bodies, ...runIds);
+    const messages: InboxMessage[] = [];
+    runIds.forEach((runId, i) => {
+      const raw = stored[i];
+      // Both keys expire together; an order entry without its body has nothing left to answer.
+      if (raw !== null) messages.push({ runId, ...readStored(raw), receivedAt: Number(ids[i * 2 + 1]) });
+    });
+    return messages;
   }
 
   async remove(contactKey: string, runIds: string[]): Promise<void> {
@@ -60,7 +104,7 @@ export class ContactInbox {
   }
 
   /** Takes the contact's lock, or returns null when another run holds it. */
-  async lock(contactKey: string): Promise<{ ttlMs: number; renew(): Promise<boolean>; release(): Promise<void> } | null> {
+  async lock(contactKey: string): Promise<ContactLock | null> {
     const { lock } = this.keys(contactKey);
     const token = randomUUID();
     const taken = await this.redis.set(lock, token, 'PX', this.lockTtlMs, 'NX');

@@ -1,13 +1,15 @@
 import type { Redis } from 'ioredis';
 import { productKeys } from '@wab/shared';
-import type { ContactDetails } from '../workflow/ports';
+import type { ContactDetails, LearnedDetails } from '../workflow/ports';
 import type { Booking } from '../workflow/state';
 
 /** What is known about a contact outside any one conversation turn; events from GHL change it directly. */
 export interface ContactProfile {
   ghlContactId: string | null;
-  /** What GHL knew of the contact when the conversation started (name, email, time zone). */
+  /** What GHL knew of the contact when the conversation started (name, email, a checked time zone). */
   details: ContactDetails | null;
+  /** What the bot last wrote to the GHL contact, so a value is written once, not every turn. */
+  learned: LearnedDetails | null;
   optedOut: boolean;
   pausedUntil: string | null;
   booking: Booking | null;
@@ -29,6 +31,7 @@ export class ContactProfiles {
     return {
       ghlContactId: h.ghlContactId || null,
       details: h.details ? (JSON.parse(h.details) as ContactDetails) : null,
+      learned: h.learned ? (JSON.parse(h.learned) as LearnedDetails) : null,
       optedOut: h.optedOut === '1',
       pausedUntil: h.pausedUntil || null,
       booking: h.booking ? (JSON.parse(h.booking) as Booking) : null,
@@ -39,6 +42,7 @@ export class ContactProfiles {
     const fields: Record<string, string> = {};
     if (change.ghlContactId !== undefined) fields.ghlContactId = change.ghlContactId ?? '';
     if (change.details !== undefined) fields.details = change.details ? JSON.stringify(change.details) : '';
+    if (change.learned !== undefined) fields.learned = change.learned ? JSON.stringify(change.learned) : '';
     if (change.optedOut !== undefined) fields.optedOut = change.optedOut ? '1' : '0';
     if (change.pausedUntil !== undefined) fields.pausedUntil = change.pausedUntil ?? '';
     if (change.booking !== undefined) fields.booking = change.booking ? JSON.stringify(change.booking) : '';

@@ -31,11 +31,21 @@ export interface ContactDetails {
   timezone: string | null;
 }
 
+/** What the bot learned in the conversation and writes back to the contact; only changed values are sent. */
+export interface LearnedDetails {
+  name?: string | null;
+  email?: string | null;
+  goal?: string | null;
+  budget?: number | null;
+}
+
 export interface ContactsPort {
   /** What GHL knows of the contact (name, email, time zone), or null when it does not know it. */
   describe(contactId: string): Promise<ContactDetails | null>;
   /** The GHL contact id for this customer, creating the contact when the webhook carried none. */
   ensureContact(input: { contactId: string | null; phone: string | null; name: string | null; email: string | null }): Promise<string>;
+  /** Writes what the customer told the bot (name, email, goal and budget where custom fields are set) to the CRM. */
+  saveLearned(contactId: string, learned: LearnedDetails): Promise<void>;
   addTags(contactId: string, tags: string[]): Promise<void>;
   removeTags(contactId: string, tags: string[]): Promise<void>;
 }

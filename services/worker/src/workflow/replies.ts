@@ -74,6 +74,19 @@ export const replies = {
     lang === 'es'
       ? `¡Listo${name ? `, ${name}` : ''}! Tu cita${goal ? ` sobre ${goal}` : ''} queda reservada para el ${when}. ¡Hasta pronto!`
       : `You're booked${name ? `, ${name}` : ''}! Your ${goal ? `${goal} ` : ''}appointment is on ${when}. See you then!`,
+  askForText: (lang: Language) =>
+    lang === 'es'
+      ? 'Gracias. Todavía no puedo escuchar audios ni ver imágenes: ¿me lo escribes en un mensaje de texto?'
+      : "Thanks! I can't listen to voice notes or look at pictures yet: could you write it in a text message?",
+  /** A failure of ours (not GHL's) ended the turn: the customer hears once that a person will answer. */
+  handedToTeam: (lang: Language) =>
+    lang === 'es'
+      ? 'Perdona, no he podido procesar tu mensaje. Una persona del equipo te responderá pronto.'
+      : "Sorry, I couldn't process your message. Someone from the team will get back to you soon.",
+  askBudgetInCurrency: (currency: string, lang: Language) =>
+    lang === 'es'
+      ? `Trabajamos en ${currency}. ¿Cuánto sería tu presupuesto en ${currency}?`
+      : `We work in ${currency}. What would your budget be in ${currency}?`,
   alreadyBooked: (when: string, lang: Language) =>
     lang === 'es'
       ? `Ya tienes una cita el ${when}. Si necesitas cambiarla, escríbenos y el equipo te ayudará.`

@@ -19,8 +19,8 @@ export interface TurnContact {
 }
 
 /**
- * One conversation's state, saved by the checkpointer after every node. The first group lasts across
- * turns; the second is set afresh by each turn's input.
+ * One conversation's state, saved by the checkpointer at the end of each turn (`durability: 'exit'`). The
+ * first group lasts across turns; the second is set afresh by each turn's input.
  */
 export const ConversationState = Annotation.Root({
   language: keep<Language | null>(() => null),
@@ -37,8 +37,11 @@ export const ConversationState = Annotation.Root({
   pausedUntil: keep<string | null>(() => null),
 
   // Per turn
+  /** The run id of the turn's oldest message: the graph's effects (the booking) are keyed by it. */
   turnId: keep<string>(() => ''),
   message: keep<string>(() => ''),
+  /** Media the turn's messages carried (voice notes, images). */
+  attachments: keep<number>(() => 0),
   now: keep<string>(() => new Date(0).toISOString()),
   contact: keep<TurnContact>(() => ({ contactId: null, phone: null, name: null, email: null, timezone: null })),
   understanding: keep<Understanding | null>(() => null),
@@ -55,6 +58,7 @@ export type ConversationUpdate = typeof ConversationState.Update;
 export function turnInput(input: {
   turnId: string;
   message: string;
+  attachments?: number;
   now: Date;
   contact: TurnContact;
   booking?: Booking | null;
@@ -64,6 +68,7 @@ export function turnInput(input: {
   return {
     turnId: input.turnId,
     message: input.message,
+    attachments: input.attachments ?? 0,
     now: input.now.toISOString(),
     contact: input.contact,
     understanding: null,

@@ -9,7 +9,8 @@ export const customerZone = (s: Conversation, ports: WorkflowPorts) => s.contact
 
 /**
  * Decides whether the bot answers at all: spam is dropped silently, STOP opts out (and tags the contact)
- * until START, a person replying from the GHL app pauses the bot, everything else goes on to collect.
+ * until START, a person replying from the GHL app pauses the bot, media without text gets a request for
+ * text, everything else goes on to collect.
  * Understanding happens here, once per turn.
  */
 export function triageNode(ports: WorkflowPorts) {
@@ -29,6 +30,10 @@ export function triageNode(ports: WorkflowPorts) {
     }
     if (s.optedOut) return { understanding, outcome: 'ignored' };
     if (s.pausedUntil && Date.parse(s.pausedUntil) > Date.parse(s.now)) return { understanding, outcome: 'ignored' };
+    // A voice note or a picture with no words: a kind answer asking for text, never silence or a crash.
+    if (s.attachments > 0 && s.message.trim() === '') {
+      return { understanding, language, outcome: 'waiting_for_customer', reply: replies.askForText(language) };
+    }
     if (understanding.intent === 'spam') return { understanding, outcome: 'ignored' };
     if (understanding.intent === 'opt_out') {
       const contactId = await ports.contacts.ensureContact(s.contact);

@@ -1,0 +1,168 @@
+import type { Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { CustomerMessageEvent, JobData, RunRecord } from '@wab/shared';
+import { isUnknownContact } from '../ghl/workflow-ports';
+import type { WorkerMetrics } from '../metrics/worker-metrics';
+import type { BookingGraph } from '../workflow/graph';
+import type { ContactDetails, ContactsPort, LearnedDetails } from '../workflow/ports';
+import { turnInput, type Conversation } from '../workflow/state';
+import type { InboxMessage } from './contact-inbox';
+import type { ContactProfile, ContactProfiles } from './contact-profile';
+import type { TimeZoneCheck } from './time-zone-check';
+
+/** GHL stopped knowing the contact id we kept (merged or deleted): the next attempt finds it again by phone. */
+export class ContactGoneError extends Error {
+  override name = 'ContactGoneError';
+}
+
+export interface TurnRunnerDeps {
+  graph: BookingGraph;
+  profiles: ContactProfiles;
+  contacts: ContactsPort;
+  sendReply(turnKey: string, contactId: string, text: string): Promise<string>;
+  checkTimeZone: TimeZoneCheck;
+  metrics: WorkerMetrics;
+  now: () => Date;
+}
+
+export interface TurnOutcome {
+  state: Conversation;
+  nodes: string[];
+  contactId: string;
+  bookedNow: boolean;
+  record: Omit<RunRecord, 'workflow_run_id' | 'execution_time' | 'attempts'>;
+}
+
+/**
+ * Runs one claimed turn: finds the GHL contact, runs the booking graph over the pending messages, sends the
+ * reply once, writes back what the customer told us, and keeps the contact's profile.
+ */
+export function createTurnRunner(deps: TurnRunnerDeps) {
+  const { profiles, contacts } = deps;
+
+  /** The stored details with their zone checked: an unknown zone is never kept. */
+  const checkedDetails = (details: ContactDetails | null): ContactDetails | null =>
+    details && { ...details, timezone: deps.checkTimeZone(details.timezone, 'ghl_contact') };
+
+  /**
+   * The GHL contact id and what GHL knows of it. A webhook's id GHL does not know (deleted, merged into a
+   * duplicate) is not the end of the turn: the contact is found (or made) by the message's phone.
+   */
+  async function resolveContact(contactKey: string, event: CustomerMessageEvent, profile: ContactProfile) {
+    let contactId = profile.ghlContactId ?? event.contactId;
+    let details = checkedDetails(profile.details);
+    if (contactId && contactId !== profile.ghlContactId) {
+      details = checkedDetails(await contacts.describe(contactId));
+      if (!details) contactId = null;
+    }
+    if (!contactId) {
+      contactId = await contacts.ensureContact({ contactId: null, phone: event.phone, name: event.name, email: event.email });
+      details = checkedDetails(await contacts.describe(contactId));
+    }
+    if (contactId !== profile.ghlContactId) await profiles.update(contactKey, { ghlContactId: contactId, details });
+    return { contactId, details };
+  }
+
+  /** Writes the values the customer gave that GHL does not have yet; a failure waits for the next turn. */
+  async function saveLearned(contactId: string, state: Conversation, profile: ContactProfile, details: ContactDetails | null, log: Logger) {
+    const known: LearnedDetails = { name: details?.name ?? null, email: details?.email ?? null, ...profile.learned };
+    const learned: LearnedDetails = { name: state.name, email: state.email, goal: state.goal, budget: state.budget };
+    const changed = Object.fromEntries(
+      Object.entries(learned).filter(([key, value]) => value !== null && value !== undefined && value !== known[key as keyof LearnedDetails]),
+    ) as LearnedDetails;
+    if (Object.keys(changed).length === 0) return;
+    try {
+      await contacts.saveLearned(contactId, changed);
+    } catch (error) {
+      log.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'could not write what the customer told us to the GHL contact; next turn tries again');
+      return;
+    }
+    return { ...profile.learned, ...changed };
+  }
+
+  return async function runTurn(job: Job<JobData>, event: CustomerMessageEvent, pending: InboxMessage[], turnKey: string, log: Logger, nodes: string[]): Promise<TurnOutcome> {
+    const contactKey = job.data.contactKey!;
+    const profile = await profiles.get(contactKey);
+    const { contactId, details } = await resolveContact(contactKey, event, profile);
+
+    const message = pending.map((m) => m.body).join('\n');
+    const input = turnInput({
+      turnId: pending[0].runId,
+      message,
+      attachments: pending.reduce((n, m) => n + m.attachments, 0),
+      now: deps.now(),
+      contact: {
+        contactId,
+        phone: event.phone,
+        name: event.name ?? details?.name ?? null,
+        email: event.email ?? details?.email ?? null,
+        timezone: deps.checkTimeZone(event.timezone, 'webhook') ?? details?.timezone ?? null,
+      },
+      booking: profile.booking,
+      optedOut: profile.optedOut,
+      pausedUntil: profile.pausedUntil,
+    });
+
+    let state: Conversation | null = null;
+    try {
+      // A turn always starts from START, so only its end state is worth saving (`durability: 'exit'`);
+      // 'values' chunks carry that state, so no read after the run is needed.
+      let last = Date.now();
+      const stream = await deps.graph.stream(input, { configurable: { thread_id: contactKey }, streamMode: ['updates', 'values'], durability: 'exit' });
+      for await (const [mode, chunk] of stream) {
+        if (mode === 'values') {
+          state = chunk as Conversation;
+          continue;
+        }
+        for (const node of Object.keys(chunk)) {
+          nodes.push(node);
+          deps.metrics.nodeDuration.observe({ node }, (Date.now() - last) / 1000);
+        }
+        last = Date.now();
+      }
+      if (!state) throw new Error('the conversation graph produced no state');
+      if (state.reply) await deps.sendReply(turnKey, contactId, state.reply);
+    } catch (error) {
+      if (isUnknownContact(error)) {
+        await profiles.update(contactKey, { ghlContactId: null, details: null });
+        throw new ContactGoneError(`GHL no longer knows contact ${contactId}; it will be found again by phone`, { cause: error });
+      }
+      throw error;
+    }
+
+    const learned = await saveLearned(contactId, state, profile, details, log);
+    await profiles.update(contactKey, {
+      ...(state.optedOut !== profile.optedOut ? { optedOut: state.optedOut } : {}),
+      ...(state.booking?.appointmentId !== profile.booking?.appointmentId ? { booking: state.booking } : {}),
+      ...(learned ? { learned } : {}),
+    });
+
+    const bookedNow = Boolean(state.booking && state.booking.appointmentId !== profile.booking?.appointmentId);
+    return {
+      state,
+      nodes,
+      contactId,
+      bookedNow,
+      record: {
+        final_state: state.outcome ?? 'completed',
+        nodes_executed: nodes,
+        result: {
+          booking_created: bookedNow,
+          appointment_id: state.booking?.appointmentId ?? null,
+          scheduled_time: state.booking?.startTime ?? null,
+          customer: {
+            name: state.name,
+            goal: state.goal,
+            budget: state.budget,
+            preferred_time: state.preferredTime?.from ?? null,
+            language: state.language,
+          },
+        },
+        event_type: job.data.eventType,
+        message,
+        reply: state.reply,
+        error: null,
+      },
+    };
+  };
+}
