@@ -75,6 +75,7 @@ function holdLock(lock: ContactLock): { guard: TurnGuard; release(): Promise<voi
       () => undefined, // Redis hiccup: the next beat or the pre-effect check decides
     );
   }, lock.ttlMs / 3);
+  heartbeat.unref(); // a forgotten release must not keep the process alive
   return {
     guard: {
       async assertOwned() {
