@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { SandboxContext } from './context';
 import type { EndpointName, FaultResponse } from './faults';
-import { sendGhlError } from './http';
+import { gatePassed, sendGhlError } from './http';
 
 type Handler = (req: Request, res: Response) => Promise<void> | void;
 
@@ -11,6 +11,8 @@ type Handler = (req: Request, res: Response) => Promise<void> | void;
  */
 export function endpoint(ctx: SandboxContext, name: EndpointName, handler: Handler): RequestHandler {
   return async (req, res) => {
+    // A path the gate did not recognise must not reach a GHL handler unchecked: treat it as no route.
+    if (!gatePassed(res)) return sendGhlError(res, 404, `Cannot ${req.method} ${req.path}`);
     const fault = await ctx.faults.take({ endpoint: name, method: req.method, path: req.path });
     if (fault !== null && !applyFault(ctx, fault, res)) return;
     await handler(req, res);

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 
 const REASONS: Record<number, string> = {
@@ -53,3 +53,15 @@ export const ghlErrorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (status === 500) console.error('ghl-sandbox: unhandled error', err);
   sendGhlError(res, status, message);
 };
+
+/** Routers match paths case-sensitively, as the app does (see apiGate in app.ts). */
+export const caseSensitiveRouter = () => Router({ caseSensitive: true });
+
+/** Set by the API gate once the token, the Version header and the rate limit are checked. */
+export function markGatePassed(res: Response): void {
+  res.locals.ghlGatePassed = true;
+}
+
+export function gatePassed(res: Response): boolean {
+  return res.locals.ghlGatePassed === true;
+}

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
-import { GhlHttpError, parseInput } from '../http';
+import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import { ghlId } from '../ids';
 import { APPOINTMENT_STATUSES, holdsSlot, type SandboxAppointment } from '../store/appointments';
 import { isoWithOffset, isValidTimeZone, parseClock } from '../time';
@@ -45,7 +45,7 @@ const updateBody = createBody
   .partial();
 
 export function calendarRoutes(ctx: SandboxContext): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const tz = ctx.grid.hours.timeZone;
   const slotMs = ctx.grid.durationMinutes * 60_000;
 

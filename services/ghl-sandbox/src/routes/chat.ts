@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import express, { Router, type Request, type Response } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
-import { GhlHttpError, parseInput } from '../http';
+import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import { holdsSlot, type SandboxAppointment } from '../store/appointments';
 import type { SandboxContact } from '../store/contacts';
 import type { SandboxMessage } from '../store/conversations';
@@ -67,7 +67,7 @@ const chatContact = (c: SandboxContact) => ({ id: c.id, name: c.name, phone: c.p
 
 /** The page itself: GET /sandbox and its files under /sandbox/. */
 export function chatPageRoutes(): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const noStore = (res: Response) => {
     res.set({
       'Cache-Control': 'no-cache',
@@ -86,7 +86,7 @@ export function chatPageRoutes(): Router {
 }
 
 export function chatRoutes(ctx: SandboxContext): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const tz = ctx.grid.hours.timeZone;
   const slotMs = ctx.grid.durationMinutes * 60_000;
 

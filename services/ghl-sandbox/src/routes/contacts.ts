@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
-import { GhlHttpError, parseInput } from '../http';
+import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import type { SandboxAppointment } from '../store/appointments';
 
 const optionalText = z.string().nullable().optional();
@@ -32,7 +32,7 @@ const duplicateQuery = z.object({
 const INVALID = 422;
 
 export function contactRoutes(ctx: SandboxContext): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
 
   const requireLocation = (locationId: string) => {
     if (locationId !== ctx.locationId) throw new GhlHttpError(403, 'The token does not have access to this location.');

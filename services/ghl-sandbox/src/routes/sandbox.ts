@@ -1,8 +1,8 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { isFaultResponse } from '../faults';
-import { GhlHttpError, parseInput } from '../http';
+import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 
 /**
  * Test and demo controls. NOT part of GHL's API: a client for the real GHL must never call these.
@@ -46,7 +46,7 @@ const faultBody = z.object({
 });
 
 export function sandboxRoutes(ctx: SandboxContext): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
 
   router.use((req, _res, next) => {
     if (ctx.token && req.get('authorization') !== `Bearer ${ctx.token}`) throw new GhlHttpError(401, 'Invalid token: access token is invalid');
