@@ -241,6 +241,45 @@ describe('contacts', () => {
     expect((await api(ghl, 'GET', `/contacts/${c.id}`)).body.contact.tags).toEqual(['booked', 'vip']);
     expect((await api(ghl, 'POST', '/contacts/unknown/tags', { body: { tags: ['x'] } })).status).toBe(404);
   });
+
+  it('answers unset fields as empty strings, never null, wherever a contact comes back (GHL: `"timezone": ""`)', async () => {
+    const upserted = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550101' } });
+    const id: string = upserted.body.contact.id;
+    const answers = {
+      upsert: upserted.body.contact,
+      get: (await api(ghl, 'GET', `/contacts/${id}`)).body.contact,
+      duplicate: (await api(ghl, 'GET', `/contacts/search/duplicate?locationId=${ghl.locationId}&number=${encodeURIComponent('+14155550101')}`)).body.contact,
+      again: (await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550101' } })).body.contact,
+    };
+    for (const [where, contact] of Object.entries(answers)) {
+      expect({ where, contact }).toEqual({
+        where,
+        contact: expect.objectContaining({ id, phone: '+14155550101', timezone: '', email: '', firstName: '', lastName: '', name: '', contactName: '' }),
+      });
+      expect({ where, nulls: Object.entries(contact).filter(([, v]) => v === null).map(([k]) => k) }).toEqual({ where, nulls: [] });
+    }
+    const seeded = await ghl.seedContact({ phone: '+14155550102', firstName: 'Solo' });
+    expect(seeded).toMatchObject({ firstName: 'Solo', lastName: '', name: 'Solo', email: '', timezone: '' });
+  });
+
+  it('sends the extra keys GHL sends beside the ones a client reads', async () => {
+    const upserted = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550103', name: 'Extra Keys', email: 'Extra@Example.com' } });
+    expect(upserted.body).toEqual({ new: true, contact: expect.any(Object), traceId: expect.any(String) });
+    const { contact } = (await api(ghl, 'GET', `/contacts/${upserted.body.contact.id}`)).body;
+    expect(contact).toMatchObject({
+      contactName: 'Extra Keys',
+      emailLowerCase: 'extra@example.com',
+      fullNameLowerCase: 'extra keys',
+      source: 'public api',
+      type: 'lead',
+      dateAdded: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      dateUpdated: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      customFields: [],
+      additionalEmails: [],
+      dndSettings: {},
+      companyName: '',
+    });
+  });
 });
 
 describe('conversations', () => {
