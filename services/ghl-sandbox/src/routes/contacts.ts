@@ -5,6 +5,7 @@ import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
 import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import type { SandboxAppointment } from '../store/appointments';
+import { zonelessLocal } from '../time';
 
 const optionalText = z.string().nullable().optional();
 
@@ -67,7 +68,7 @@ export function contactRoutes(ctx: SandboxContext): Router {
     endpoint(ctx, 'contactAppointments', async (req, res) => {
       const contactId = String(req.params.contactId);
       await requireContact(contactId);
-      const events = (await ctx.appointments.forContact(contactId)).map(eventBody);
+      const events = (await ctx.appointments.forContact(contactId)).map((a) => eventBody(a, ctx.grid.hours.timeZone));
       res.json({ events });
     }),
   );
@@ -104,8 +105,13 @@ export function contactRoutes(ctx: SandboxContext): Router {
   return router;
 }
 
-/** The contacts service's GetEventSchema view of an appointment (`status` is its coarse booked/cancelled). */
-function eventBody(a: SandboxAppointment) {
+/**
+ * The contacts service's GetEventSchema view of an appointment, as its documented example writes it:
+ * times and dates on the calendar zone's wall clock with no offset (`2021-07-16 11:00:00`), and a coarse
+ * `status` (`booked`, or `cancelled`) beside `appointmentStatus`.
+ */
+function eventBody(a: SandboxAppointment, timeZone: string) {
+  const local = (iso: string) => zonelessLocal(Date.parse(iso), timeZone);
   return {
     id: a.id,
     calendarId: a.calendarId,
@@ -119,10 +125,10 @@ function eventBody(a: SandboxAppointment) {
     users: a.users,
     notes: a.notes,
     address: a.address,
-    startTime: a.startTime,
-    endTime: a.endTime,
-    dateAdded: a.dateAdded,
-    dateUpdated: a.dateUpdated,
+    startTime: local(a.startTime),
+    endTime: local(a.endTime),
+    dateAdded: local(a.dateAdded),
+    dateUpdated: local(a.dateUpdated),
     assignedResources: [],
   };
 }
