@@ -47,6 +47,41 @@ describe('the gate every GHL call passes', () => {
   });
 });
 
+describe('error bodies, in the shapes GHL’s OpenAPI files give', () => {
+  it('answers validation failures with `message` as a list of strings, and the reason in `error`', async () => {
+    const contact = await ghl.seedContact({ phone: '+14155550120' });
+    const appointment = await api(ghl, 'POST', '/calendars/events/appointments', { body: { calendarId: ghl.calendarId, contactId: contact.id, startTime: 'soon' } });
+    expect(appointment.status).toBe(400);
+    expect(appointment.body).toEqual({ statusCode: 400, message: [expect.stringMatching(/locationId/), expect.stringMatching(/startTime/)], error: 'Bad Request' });
+    const upsert = await api(ghl, 'POST', '/contacts/upsert', { body: { phone: '+14155550121' } });
+    expect(upsert.status).toBe(422);
+    expect(upsert.body).toEqual({ statusCode: 422, message: [expect.stringMatching(/locationId/)], error: 'Unprocessable Entity' });
+  });
+
+  it('answers other refusals with `message` as a string: a plain 400 without `error`, as BadRequestDTO has none', async () => {
+    const contact = await ghl.seedContact({ phone: '+14155550122' });
+    const day = tomorrow();
+    const book = () =>
+      api(ghl, 'POST', '/calendars/events/appointments', { body: { calendarId: ghl.calendarId, locationId: ghl.locationId, contactId: contact.id, startTime: `${day}T13:00:00Z` } });
+    expect((await book()).status).toBe(200);
+    const taken = await book();
+    expect(taken.status).toBe(400);
+    expect(taken.body).toEqual({ statusCode: 400, message: 'The slot you have selected is no longer available.' });
+    const unauthorised = await api(ghl, 'GET', `/contacts/${contact.id}`, { token: null });
+    expect(unauthorised.body).toEqual({ statusCode: 401, message: 'Invalid token: access token is invalid', error: 'Unauthorized' });
+    const missing = await api(ghl, 'GET', '/contacts/nobody-here');
+    expect(missing.body).toEqual({ statusCode: 404, message: 'Contact not found', error: 'Not Found' });
+  });
+
+  it('gives planned 422 faults a list `message`, as GHL’s 422s have, and other faults a string', async () => {
+    await ghl.injectFaults({ endpoint: 'getCalendar', responses: [{ status: 422, message: 'Calendar is misconfigured' }, 400] });
+    const unprocessable = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`);
+    expect(unprocessable.body).toEqual({ statusCode: 422, message: ['Calendar is misconfigured'], error: 'Unprocessable Entity' });
+    const bad = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`);
+    expect(bad.body).toEqual({ statusCode: 400, message: expect.any(String) });
+  });
+});
+
 describe('success statuses, as each operation’s OpenAPI entry gives them', () => {
   it('answers 201 only where the OpenAPI file says 201 (add tags), 200 for every other call', async () => {
     const upsert = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550110' } });

@@ -22,12 +22,12 @@ export function endpoint(ctx: SandboxContext, name: EndpointName, handler: Handl
 /** Returns true when the handler should still run. */
 function applyFault(ctx: SandboxContext, fault: FaultResponse, res: Response): boolean {
   if (typeof fault === 'number') {
-    sendGhlError(res, fault, defaultMessage(fault));
+    sendGhlError(res, fault, faultMessage(fault));
     return false;
   }
   if (typeof fault === 'object') {
     const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-    sendGhlError(res, fault.status, fault.message ?? defaultMessage(fault.status), headers);
+    sendGhlError(res, fault.status, faultMessage(fault.status, fault.message), headers);
     return false;
   }
   switch (fault) {
@@ -60,8 +60,8 @@ function hold(ctx: SandboxContext, res: Response): void {
   socket.once('close', () => clearTimeout(timer));
 }
 
-function defaultMessage(status: number): string {
-  if (status === 429) return 'Too many requests';
-  if (status >= 500) return 'Internal server error';
-  return 'Injected fault';
+/** GHL's 422s come from class-validator, whose `message` is a list (UnprocessableDTO); others are a string. */
+function faultMessage(status: number, message?: string): string | string[] {
+  const text = message ?? (status === 429 ? 'Too many requests' : status >= 500 ? 'Internal server error' : 'Injected fault');
+  return status === 422 ? [text] : text;
 }

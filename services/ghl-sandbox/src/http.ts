@@ -25,7 +25,13 @@ export class GhlHttpError extends Error {
   }
 }
 
+/**
+ * GHL's error bodies, as its OpenAPI files give them: a plain 400 is BadRequestDTO, `{statusCode, message}`
+ * with no `error`; validation failures (class-validator, `message` a list) and the other statuses
+ * (UnauthorizedDTO, UnprocessableDTO...) name the reason in `error`.
+ */
 export function ghlErrorBody(statusCode: number, message: string | string[]) {
+  if (statusCode === 400 && !Array.isArray(message)) return { statusCode, message };
   return { statusCode, message, error: REASONS[statusCode] ?? 'Error' };
 }
 
