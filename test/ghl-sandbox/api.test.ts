@@ -58,6 +58,16 @@ describe('error bodies, in the shapes GHL’s OpenAPI files give', () => {
     expect(upsert.body).toEqual({ statusCode: 422, message: [expect.stringMatching(/locationId/)], error: 'Unprocessable Entity' });
   });
 
+  it('refuses a property the contacts DTO does not list, in class-validator’s words, and accepts listed ones it ignores', async () => {
+    const extra = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550123', additionalEmails: ['a@b.c'] } });
+    expect(extra.status).toBe(422);
+    expect(extra.body).toEqual({ statusCode: 422, message: ['property additionalEmails should not exist'], error: 'Unprocessable Entity' });
+    const listed = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550123', source: 'whatsapp bot', country: 'US' } });
+    expect(listed.status).toBe(200);
+    const contactId: string = listed.body.contact.id;
+    expect((await api(ghl, 'POST', `/contacts/${contactId}/tags`, { body: { tags: ['x'], color: 'red' } })).body.message).toEqual(['property color should not exist']);
+  });
+
   it('answers other refusals with `message` as a string: a plain 400 without `error`, as BadRequestDTO has none', async () => {
     const contact = await ghl.seedContact({ phone: '+14155550122' });
     const day = tomorrow();

@@ -46,7 +46,11 @@ export function sendGhlError(res: Response, statusCode: number, message: string 
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, status: 400 | 422): z.infer<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const messages = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const messages = result.error.issues.flatMap((i) => {
+    // class-validator's wording for a property the DTO does not list (GHL whitelists its DTOs).
+    if (i.code === 'unrecognized_keys') return i.keys.map((key) => `property ${key} should not exist`);
+    return [i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message];
+  });
   throw new GhlHttpError(status, messages);
 }
 

@@ -9,19 +9,40 @@ import { zonelessLocal } from '../time';
 
 const optionalText = z.string().nullable().optional();
 
-const upsertBody = z.object({
-  locationId: z.string().min(1),
-  name: optionalText,
-  firstName: optionalText,
-  lastName: optionalText,
-  phone: optionalText,
-  email: optionalText,
-  timezone: optionalText,
-  dnd: z.boolean().optional(),
-  tags: z.array(z.string()).optional(),
-});
+/**
+ * UpsertContactDto. Strict, as GHL is: a property the DTO does not list is refused with 422 "property X
+ * should not exist" (GHL's docs issue #262). Listed properties the sandbox does not keep are accepted and ignored.
+ */
+const upsertBody = z
+  .object({
+    locationId: z.string().min(1),
+    name: optionalText,
+    firstName: optionalText,
+    lastName: optionalText,
+    phone: optionalText,
+    email: optionalText,
+    timezone: optionalText,
+    dnd: z.boolean().optional(),
+    tags: z.array(z.string()).optional(),
+    gender: optionalText,
+    address1: optionalText,
+    city: optionalText,
+    state: optionalText,
+    postalCode: optionalText,
+    website: optionalText,
+    source: optionalText,
+    country: optionalText,
+    companyName: optionalText,
+    assignedTo: optionalText,
+    dndSettings: z.record(z.string(), z.unknown()).optional(),
+    inboundDndSettings: z.record(z.string(), z.unknown()).optional(),
+    customFields: z.array(z.unknown()).optional(),
+    dateOfBirth: z.unknown().optional(),
+    createNewIfDuplicateAllowed: z.boolean().optional(),
+  })
+  .strict();
 
-const tagsBody = z.object({ tags: z.array(z.string()).min(1) });
+const tagsBody = z.object({ tags: z.array(z.string()).min(1) }).strict();
 
 const duplicateQuery = z.object({
   locationId: z.string().min(1),
