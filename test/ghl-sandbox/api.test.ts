@@ -136,6 +136,17 @@ describe('calendars', () => {
     expect(slots.at(-1)).toBe(`${day}T16:30:00+00:00`);
   });
 
+  it('sends traceId as a top-level key beside the dates, also when no date has a slot', async () => {
+    const day = tomorrow();
+    const open = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${dayStartMs(day)}&endDate=${dayStartMs(day) + 86_399_999}`);
+    expect(Object.keys(open.body).sort()).toEqual([day, 'traceId']);
+    expect(open.body.traceId).toEqual(expect.any(String));
+    const past = Date.parse('2020-01-06T00:00:00Z');
+    const none = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${past}&endDate=${past + 86_400_000}`);
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ traceId: expect.any(String) }); // not `{}`: a client testing for "no keys" sees one
+  });
+
   it('writes slots in the asked time zone, grouped by that zone’s dates', async () => {
     const day = tomorrow();
     const res = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${dayStartMs(day)}&endDate=${dayStartMs(day) + 86_399_999}&timezone=Asia/Kolkata`);
