@@ -52,6 +52,11 @@ const VERSIONS: [prefix: string, version: string][] = [
  * The part of GHL API v2 the booking worker uses, with its state in Redis (so it survives restarts and
  * several processes can share it), plus test controls under /_sandbox/ (see routes/sandbox.ts) and a chat
  * page at /sandbox to try the whole system in a browser (routes/chat.ts).
+ *
+ * It answers the way GHL does, quirks included, and has no switch for tidier answers: blank contact fields
+ * are "" (not null), a contact's appointments have zone-less times, free slots carry `traceId` beside the
+ * dates, statuses are the OpenAPI files' (200 or 201), `message` in errors is a string or a list. A client
+ * that passes against the sandbox must cope with what real GHL sends.
  */
 export function createSandboxApp(options: SandboxOptions): express.Express {
   const hours = options.businessHours ?? DEFAULT_BUSINESS_HOURS;
