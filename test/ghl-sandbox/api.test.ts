@@ -1,4 +1,5 @@
 import { startGhlDouble, type GhlDouble } from '../support/ghl-double';
+import { addDays, isoWithOffset, wallTime, zonedToUtc } from '../../services/ghl-sandbox/src/time';
 import { api, CONTACTS_VERSION, dayStartMs, tomorrow } from './helpers';
 
 let ghl: GhlDouble;
@@ -46,6 +47,69 @@ describe('the gate every GHL call passes', () => {
   });
 });
 
+describe('error bodies, in the shapes GHL’s OpenAPI files give', () => {
+  it('answers validation failures with `message` as a list of strings, and the reason in `error`', async () => {
+    const contact = await ghl.seedContact({ phone: '+14155550120' });
+    const appointment = await api(ghl, 'POST', '/calendars/events/appointments', { body: { calendarId: ghl.calendarId, contactId: contact.id, startTime: 'soon' } });
+    expect(appointment.status).toBe(400);
+    expect(appointment.body).toEqual({ statusCode: 400, message: [expect.stringMatching(/locationId/), expect.stringMatching(/startTime/)], error: 'Bad Request' });
+    const upsert = await api(ghl, 'POST', '/contacts/upsert', { body: { phone: '+14155550121' } });
+    expect(upsert.status).toBe(422);
+    expect(upsert.body).toEqual({ statusCode: 422, message: [expect.stringMatching(/locationId/)], error: 'Unprocessable Entity' });
+  });
+
+  it('refuses a property the contacts DTO does not list, in class-validator’s words, and accepts listed ones it ignores', async () => {
+    const extra = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550123', additionalEmails: ['a@b.c'] } });
+    expect(extra.status).toBe(422);
+    expect(extra.body).toEqual({ statusCode: 422, message: ['property additionalEmails should not exist'], error: 'Unprocessable Entity' });
+    const listed = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550123', source: 'whatsapp bot', country: 'US' } });
+    expect(listed.status).toBe(200);
+    const contactId: string = listed.body.contact.id;
+    expect((await api(ghl, 'POST', `/contacts/${contactId}/tags`, { body: { tags: ['x'], color: 'red' } })).body.message).toEqual(['property color should not exist']);
+  });
+
+  it('answers other refusals with `message` as a string: a plain 400 without `error`, as BadRequestDTO has none', async () => {
+    const contact = await ghl.seedContact({ phone: '+14155550122' });
+    const day = tomorrow();
+    const book = () =>
+      api(ghl, 'POST', '/calendars/events/appointments', { body: { calendarId: ghl.calendarId, locationId: ghl.locationId, contactId: contact.id, startTime: `${day}T13:00:00Z` } });
+    expect((await book()).status).toBe(200);
+    const taken = await book();
+    expect(taken.status).toBe(400);
+    expect(taken.body).toEqual({ statusCode: 400, message: 'The slot you have selected is no longer available.' });
+    const unauthorised = await api(ghl, 'GET', `/contacts/${contact.id}`, { token: null });
+    expect(unauthorised.body).toEqual({ statusCode: 401, message: 'Invalid token: access token is invalid', error: 'Unauthorized' });
+    const missing = await api(ghl, 'GET', '/contacts/nobody-here');
+    expect(missing.body).toEqual({ statusCode: 404, message: 'Contact not found', error: 'Not Found' });
+  });
+
+  it('gives planned 422 faults a list `message`, as GHL’s 422s have, and other faults a string', async () => {
+    await ghl.injectFaults({ endpoint: 'getCalendar', responses: [{ status: 422, message: 'Calendar is misconfigured' }, 400] });
+    const unprocessable = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`);
+    expect(unprocessable.body).toEqual({ statusCode: 422, message: ['Calendar is misconfigured'], error: 'Unprocessable Entity' });
+    const bad = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`);
+    expect(bad.body).toEqual({ statusCode: 400, message: expect.any(String) });
+  });
+});
+
+describe('success statuses, as each operation’s OpenAPI entry gives them', () => {
+  it('answers 201 only where the OpenAPI file says 201 (add tags), 200 for every other call', async () => {
+    const upsert = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550110' } });
+    const contactId: string = upsert.body.contact.id;
+    const day = tomorrow();
+    const statuses = {
+      upsertContact: upsert.status,
+      createAppointment: (await api(ghl, 'POST', '/calendars/events/appointments', { body: { calendarId: ghl.calendarId, locationId: ghl.locationId, contactId, startTime: `${day}T12:00:00Z` } })).status,
+      addTags: (await api(ghl, 'POST', `/contacts/${contactId}/tags`, { body: { tags: ['a'] } })).status,
+      removeTags: (await api(ghl, 'DELETE', `/contacts/${contactId}/tags`, { body: { tags: ['a'] } })).status,
+      sendMessage: (await api(ghl, 'POST', '/conversations/messages', { body: { type: 'WhatsApp', contactId, message: 'hi' } })).status,
+      getContact: (await api(ghl, 'GET', `/contacts/${contactId}`)).status,
+      contactAppointments: (await api(ghl, 'GET', `/contacts/${contactId}/appointments`)).status,
+    };
+    expect(statuses).toEqual({ upsertContact: 200, createAppointment: 200, addTags: 201, removeTags: 200, sendMessage: 200, getContact: 200, contactAppointments: 200 });
+  });
+});
+
 describe('calendars', () => {
   it('describes the calendar', async () => {
     const res = await api(ghl, 'GET', `/calendars/${ghl.calendarId}`);
@@ -70,6 +134,17 @@ describe('calendars', () => {
     expect(slots).toHaveLength(16); // 09:00..16:30 every 30 minutes
     expect(slots[0]).toBe(`${day}T09:00:00+00:00`);
     expect(slots.at(-1)).toBe(`${day}T16:30:00+00:00`);
+  });
+
+  it('sends traceId as a top-level key beside the dates, also when no date has a slot', async () => {
+    const day = tomorrow();
+    const open = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${dayStartMs(day)}&endDate=${dayStartMs(day) + 86_399_999}`);
+    expect(Object.keys(open.body).sort()).toEqual([day, 'traceId']);
+    expect(open.body.traceId).toEqual(expect.any(String));
+    const past = Date.parse('2020-01-06T00:00:00Z');
+    const none = await api(ghl, 'GET', `/calendars/${ghl.calendarId}/free-slots?startDate=${past}&endDate=${past + 86_400_000}`);
+    expect(none.status).toBe(200);
+    expect(none.body).toEqual({ traceId: expect.any(String) }); // not `{}`: a client testing for "no keys" sees one
   });
 
   it('writes slots in the asked time zone, grouped by that zone’s dates', async () => {
@@ -120,11 +195,11 @@ describe('appointments', () => {
       body: { calendarId: ghl.calendarId, locationId: ghl.locationId, contactId, startTime, title: 'Haircut', ...extra },
     });
 
-  it('books a free slot: 201, confirmed, the slot length by default, and the slot is no longer free', async () => {
+  it('books a free slot: 200 (the OpenAPI file’s status for create-appointment), confirmed, the slot length by default, and the slot is no longer free', async () => {
     const contact = await ghl.seedContact({ name: 'Ana Lima', phone: '+34600000001' });
     const day = tomorrow();
     const res = await create(contact.id, `${day}T10:00:00Z`);
-    expect(res.status).toBe(201);
+    expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
       id: expect.any(String),
       calendarId: ghl.calendarId,
@@ -148,7 +223,7 @@ describe('appointments', () => {
   it('refuses a taken slot, an overlapping one, hours outside business hours and the past with GHL’s message', async () => {
     const contact = await ghl.seedContact({ phone: '+34600000002' });
     const day = tomorrow();
-    expect((await create(contact.id, `${day}T11:00:00+00:00`, { endTime: `${day}T12:00:00+00:00` })).status).toBe(201);
+    expect((await create(contact.id, `${day}T11:00:00+00:00`, { endTime: `${day}T12:00:00+00:00` })).status).toBe(200);
     for (const start of [`${day}T11:00:00Z`, `${day}T11:30:00Z`, `${day}T08:30:00Z`, `${day}T16:45:00Z`, `${day}T17:00:00Z`, '2020-01-01T10:00:00Z']) {
       const res = await create(contact.id, start);
       expect({ start, status: res.status, body: res.body }).toEqual({
@@ -157,7 +232,7 @@ describe('appointments', () => {
         body: expect.objectContaining({ statusCode: 400, message: 'The slot you have selected is no longer available.' }),
       });
     }
-    expect((await create(contact.id, `${day}T11:30:00Z`, { ignoreFreeSlotValidation: true })).status).toBe(201);
+    expect((await create(contact.id, `${day}T11:30:00Z`, { ignoreFreeSlotValidation: true })).status).toBe(200);
   });
 
   it('validates the body, the location and the contact', async () => {
@@ -175,7 +250,7 @@ describe('appointments', () => {
     const contacts = await Promise.all([1, 2, 3, 4, 5, 6].map((i) => ghl.seedContact({ phone: `+3460000010${i}` })));
     const start = `${tomorrow(2)}T13:00:00Z`;
     const results = await Promise.all(contacts.map((c) => create(c.id, start)));
-    expect(results.map((r) => r.status).sort()).toEqual([201, 400, 400, 400, 400, 400]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 400, 400, 400, 400, 400]);
     expect((await ghl.appointments()).filter((a) => a.startTime.startsWith(start.slice(0, 16)))).toHaveLength(1);
   });
 
@@ -186,15 +261,82 @@ describe('appointments', () => {
     const cancelled = await api(ghl, 'PUT', `/calendars/events/appointments/${made.body.id}`, { body: { appointmentStatus: 'cancelled' } });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body.appointmentStatus).toBe('cancelled');
-    expect((await create(contact.id, `${day}T14:00:00Z`)).status).toBe(201);
+    expect((await create(contact.id, `${day}T14:00:00Z`)).status).toBe(200);
 
     const other = await create(contact.id, `${day}T15:00:00Z`);
     const moved = await api(ghl, 'PUT', `/calendars/events/appointments/${other.body.id}`, { body: { startTime: `${day}T15:30:00Z` } });
     expect(moved.body).toMatchObject({ startTime: `${day}T15:30:00+00:00`, endTime: `${day}T16:00:00+00:00` });
-    expect((await create(contact.id, `${day}T15:00:00Z`)).status).toBe(201);
+    expect((await create(contact.id, `${day}T15:00:00Z`)).status).toBe(200);
     const clash = await api(ghl, 'PUT', `/calendars/events/appointments/${other.body.id}`, { body: { startTime: `${day}T14:00:00Z` } });
     expect(clash.status).toBe(400);
     expect((await api(ghl, 'PUT', '/calendars/events/appointments/nope', { body: { title: 'x' } })).status).toBe(404);
+  });
+
+  it('lists a contact’s appointments as GHL’s docs show them: zone-less times in the business zone, and status "booked"', async () => {
+    const zone = 'America/New_York';
+    const ny = await startGhlDouble({ businessHours: { timeZone: zone, days: [1, 2, 3, 4, 5, 6, 7], open: '09:00', close: '17:00' } });
+    try {
+      const contact = await ny.seedContact({ phone: '+12125550100' });
+      const day = addDays(wallTime(Date.now(), zone), 2);
+      const startMs = zonedToUtc(day, 10 * 60, zone);
+      const date = isoWithOffset(startMs, zone).slice(0, 10);
+      const made = await api(ny, 'POST', '/calendars/events/appointments', {
+        body: { calendarId: ny.calendarId, locationId: ny.locationId, contactId: contact.id, startTime: new Date(startMs).toISOString() },
+      });
+      expect(made.status).toBe(200);
+      expect(made.body.startTime).toBe(isoWithOffset(startMs, zone)); // the create answer keeps the offset
+
+      const listed = await api(ny, 'GET', `/contacts/${contact.id}/appointments`);
+      expect(listed.status).toBe(200);
+      expect(listed.body.events).toEqual([
+        expect.objectContaining({
+          id: made.body.id,
+          status: 'booked',
+          appointmentStatus: 'confirmed',
+          startTime: `${date} 10:00:00`, // New York's wall clock, not UTC's 14:00 or 15:00
+          endTime: `${date} 10:30:00`,
+          dateAdded: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+          dateUpdated: expect.stringMatching(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/),
+        }),
+      ]);
+
+      await api(ny, 'PUT', `/calendars/events/appointments/${made.body.id}`, { body: { appointmentStatus: 'cancelled' } });
+      const afterCancel = await api(ny, 'GET', `/contacts/${contact.id}/appointments`);
+      expect(afterCancel.body.events).toEqual([expect.objectContaining({ status: 'cancelled', appointmentStatus: 'cancelled', startTime: `${date} 10:00:00` })]);
+    } finally {
+      await ny.close();
+    }
+  });
+
+  it('answers create and update in AppointmentSchemaResponse’s shape, and GET with the dates in the zone’s offset form', async () => {
+    const contact = await ghl.seedContact({ phone: '+34600000005' });
+    const day = tomorrow();
+    const made = await api(ghl, 'POST', '/calendars/events/appointments', {
+      body: { calendarId: ghl.calendarId, locationId: ghl.locationId, contactId: contact.id, startTime: `${day}T09:00:00Z` },
+    });
+    expect(made.body).toEqual({
+      id: expect.any(String),
+      calendarId: ghl.calendarId,
+      locationId: ghl.locationId,
+      contactId: contact.id,
+      title: 'Appointment',
+      startTime: `${day}T09:00:00+00:00`,
+      endTime: `${day}T09:30:00+00:00`,
+      appointmentStatus: 'confirmed',
+      assignedUserId: '',
+      address: '',
+      isRecurring: false,
+    });
+    const moved = await api(ghl, 'PUT', `/calendars/events/appointments/${made.body.id}`, { body: { title: 'Moved' } });
+    expect(moved.status).toBe(200);
+    expect(Object.keys(moved.body).sort()).toEqual(Object.keys(made.body).sort());
+    const got = await api(ghl, 'GET', `/calendars/events/appointments/${made.body.id}`);
+    expect(got.body.event).toMatchObject({
+      id: made.body.id,
+      title: 'Moved',
+      dateAdded: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/),
+      dateUpdated: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/),
+    });
   });
 });
 
@@ -240,6 +382,45 @@ describe('contacts', () => {
     expect(removed.body.tags).toEqual(['booked', 'vip']);
     expect((await api(ghl, 'GET', `/contacts/${c.id}`)).body.contact.tags).toEqual(['booked', 'vip']);
     expect((await api(ghl, 'POST', '/contacts/unknown/tags', { body: { tags: ['x'] } })).status).toBe(404);
+  });
+
+  it('answers unset fields as empty strings, never null, wherever a contact comes back (GHL: `"timezone": ""`)', async () => {
+    const upserted = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550101' } });
+    const id: string = upserted.body.contact.id;
+    const answers = {
+      upsert: upserted.body.contact,
+      get: (await api(ghl, 'GET', `/contacts/${id}`)).body.contact,
+      duplicate: (await api(ghl, 'GET', `/contacts/search/duplicate?locationId=${ghl.locationId}&number=${encodeURIComponent('+14155550101')}`)).body.contact,
+      again: (await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550101' } })).body.contact,
+    };
+    for (const [where, contact] of Object.entries(answers)) {
+      expect({ where, contact }).toEqual({
+        where,
+        contact: expect.objectContaining({ id, phone: '+14155550101', timezone: '', email: '', firstName: '', lastName: '', name: '', contactName: '' }),
+      });
+      expect({ where, nulls: Object.entries(contact).filter(([, v]) => v === null).map(([k]) => k) }).toEqual({ where, nulls: [] });
+    }
+    const seeded = await ghl.seedContact({ phone: '+14155550102', firstName: 'Solo' });
+    expect(seeded).toMatchObject({ firstName: 'Solo', lastName: '', name: 'Solo', email: '', timezone: '' });
+  });
+
+  it('sends the extra keys GHL sends beside the ones a client reads', async () => {
+    const upserted = await api(ghl, 'POST', '/contacts/upsert', { body: { locationId: ghl.locationId, phone: '+14155550103', name: 'Extra Keys', email: 'Extra@Example.com' } });
+    expect(upserted.body).toEqual({ new: true, contact: expect.any(Object), traceId: expect.any(String) });
+    const { contact } = (await api(ghl, 'GET', `/contacts/${upserted.body.contact.id}`)).body;
+    expect(contact).toMatchObject({
+      contactName: 'Extra Keys',
+      emailLowerCase: 'extra@example.com',
+      fullNameLowerCase: 'extra keys',
+      source: 'public api',
+      type: 'lead',
+      dateAdded: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      dateUpdated: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+      customFields: [],
+      additionalEmails: [],
+      dndSettings: {},
+      companyName: '',
+    });
   });
 });
 

@@ -32,8 +32,8 @@ describe('planned faults (POST /_sandbox/faults)', () => {
     expect((await calendar()).status).toBe(200);
   });
 
-  it('matches by METHOD /path regex and leaves other endpoints alone', async () => {
-    await ghl.injectFaults({ path: '^POST /conversations/messages$', responses: [500] });
+  it('matches by a METHOD /path glob and leaves other endpoints alone', async () => {
+    await ghl.injectFaults({ path: 'POST /conversations/messages', responses: [500] });
     expect((await calendar()).status).toBe(200);
     const c = await ghl.seedContact({ phone: '+15550000001' });
     const failed = await api(ghl, 'POST', '/conversations/messages', { body: { type: 'WhatsApp', contactId: c.id, message: 'hi' } });
@@ -80,15 +80,39 @@ describe('planned faults (POST /_sandbox/faults)', () => {
     expect((await ghl.sentMessages()).map((m) => m.body)).toEqual(['hello']);
   });
 
-  it('refuses a malformed rule', async () => {
-    for (const rule of [{ responses: [] }, { responses: [200] }, { responses: ['explode'] }, { path: '(', responses: [500] }]) {
+  it('matches globs with * anywhere, against the whole METHOD /path', async () => {
+    const c = await ghl.seedContact({ phone: '+15550000004' });
+    await ghl.injectFaults({ path: 'GET /contacts/*/appointments', responses: [503] });
+    await ghl.injectFaults({ path: '* /calendars/*', responses: [502] });
+    expect((await api(ghl, 'GET', `/contacts/${c.id}`)).status).toBe(200); // the glob must match to the end
+    expect((await api(ghl, 'GET', `/contacts/${c.id}/appointments`)).status).toBe(503);
+    expect((await api(ghl, 'GET', `/contacts/${c.id}/appointments`)).status).toBe(200);
+    expect((await calendar()).status).toBe(502);
+    expect((await calendar()).status).toBe(200);
+  });
+
+  it('refuses a malformed rule, and a regular expression where a glob belongs', async () => {
+    const rules = [
+      { responses: [] },
+      { responses: [200] },
+      { responses: ['explode'] },
+      { path: '(', responses: [500] },
+      { path: '^POST /conversations/messages$', responses: [500] },
+      { path: '(a+)+$', responses: [500] },
+      { path: 'GET /contacts/[a-z]+', responses: [500] },
+      { path: '/contacts/abc', responses: [500] },
+      { path: `GET /${'a'.repeat(300)}`, responses: [500] },
+    ];
+    for (const rule of rules) {
       const res = await fetch(`${ghl.url}/_sandbox/faults`, {
         method: 'POST',
         headers: { authorization: `Bearer ${ghl.token}`, 'content-type': 'application/json' },
         body: JSON.stringify(rule),
       });
-      expect(res.status).toBe(400);
+      expect({ rule, status: res.status }).toEqual({ rule, status: 400 });
+      if (rule.path?.startsWith('^')) expect(((await res.json()) as { message: string[] }).message).toEqual([expect.stringMatching(/not a regular expression/)]);
     }
+    await expect(ghl.injectFaults({ path: '^GET /x$', responses: [500] })).rejects.toThrow(/400/);
   });
 });
 

@@ -37,6 +37,31 @@ describe('the sandbox composition root', () => {
     }
   });
 
+  it('listens on loopback unless SANDBOX_HOST says otherwise (a blank one counts as unset)', async () => {
+    const queuePrefix = testPrefix('sbhost');
+    const redis = new Redis(redisUrl());
+    try {
+      for (const host of [undefined, '', '  ']) {
+        const sandbox = await startSandbox({ SANDBOX_PORT: '0', REDIS_URL: redisUrl(), QUEUE_PREFIX: queuePrefix, ...(host === undefined ? {} : { SANDBOX_HOST: host }) });
+        try {
+          expect({ host, boundAddress: sandbox.boundAddress }).toEqual({ host, boundAddress: '127.0.0.1' });
+          expect(sandbox.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        } finally {
+          await sandbox.close();
+        }
+      }
+      const everywhere = await startSandbox({ SANDBOX_PORT: '0', REDIS_URL: redisUrl(), QUEUE_PREFIX: queuePrefix, SANDBOX_HOST: '0.0.0.0' });
+      try {
+        expect(everywhere.boundAddress).toBe('0.0.0.0');
+      } finally {
+        await everywhere.close();
+      }
+    } finally {
+      await deletePrefix(redis, queuePrefix);
+      await redis.quit();
+    }
+  });
+
   it('refuses bad configuration with a readable message', async () => {
     await expect(startSandbox({ SANDBOX_DAYS: '0,9' })).rejects.toThrow(/SANDBOX_DAYS/);
     await expect(startSandbox({ SANDBOX_TIMEZONE: 'Mars/Base' })).rejects.toThrow(/SANDBOX_TIMEZONE/);

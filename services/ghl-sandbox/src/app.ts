@@ -2,7 +2,7 @@ import express, { type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { SandboxContext } from './context';
 import { FaultInjector } from './faults';
-import { ghlErrorHandler, sendGhlError } from './http';
+import { ghlErrorHandler, markGatePassed, sendGhlError } from './http';
 import { GHL_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit';
 import { calendarRoutes } from './routes/calendars';
 import { chatPageRoutes, chatRoutes } from './routes/chat';
@@ -52,6 +52,11 @@ const VERSIONS: [prefix: string, version: string][] = [
  * The part of GHL API v2 the booking worker uses, with its state in Redis (so it survives restarts and
  * several processes can share it), plus test controls under /_sandbox/ (see routes/sandbox.ts) and a chat
  * page at /sandbox to try the whole system in a browser (routes/chat.ts).
+ *
+ * It answers the way GHL does, quirks included, and has no switch for tidier answers: blank contact fields
+ * are "" (not null), a contact's appointments have zone-less times, free slots carry `traceId` beside the
+ * dates, statuses are the OpenAPI files' (200 or 201), `message` in errors is a string or a list. A client
+ * that passes against the sandbox must cope with what real GHL sends.
  */
 export function createSandboxApp(options: SandboxOptions): express.Express {
   const hours = options.businessHours ?? DEFAULT_BUSINESS_HOURS;
@@ -74,6 +79,8 @@ export function createSandboxApp(options: SandboxOptions): express.Express {
   };
 
   const app = express();
+  // GHL's paths are lower-case; matching them exactly keeps the token gate and the routes in agreement.
+  app.set('case sensitive routing', true);
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(apiGate(ctx));
@@ -87,10 +94,15 @@ export function createSandboxApp(options: SandboxOptions): express.Express {
   return app;
 }
 
-/** Rate-limit headers on every API answer, then auth, the Version header and the rate limit itself, in GHL's order of refusal. */
+/**
+ * Rate-limit headers on every API answer, then auth, the Version header and the rate limit itself, in GHL's
+ * order of refusal. The prefix is compared lower-cased, so no spelling of a path (`/Contacts/...`) gets
+ * past it; routes match case-sensitively, and endpoint() refuses any GHL route this gate did not pass.
+ */
 function apiGate(ctx: SandboxContext): RequestHandler {
   return async (req, res, next) => {
-    const version = VERSIONS.find(([prefix]) => req.path === prefix || req.path.startsWith(`${prefix}/`))?.[1];
+    const path = req.path.toLowerCase();
+    const version = VERSIONS.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1];
     if (!version) return next();
     const rate = await ctx.rate.count(ctx.locationId);
     res.set(rate.headers);
@@ -103,6 +115,7 @@ function apiGate(ctx: SandboxContext): RequestHandler {
     if (sent !== version) return sendGhlError(res, 400, `Version ${sent} is not supported by ${req.path.split('/')[1]}; use ${version}`);
     // No Retry-After: GHL's is unconfirmed, so clients must cope without it (faults can add one).
     if (rate.retryAfterMs !== undefined) return sendGhlError(res, 429, 'Too many requests');
+    markGatePassed(res);
     next();
   };
 }

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import type { SandboxContext } from './context';
 import type { EndpointName, FaultResponse } from './faults';
-import { sendGhlError } from './http';
+import { gatePassed, sendGhlError } from './http';
 
 type Handler = (req: Request, res: Response) => Promise<void> | void;
 
@@ -11,6 +11,8 @@ type Handler = (req: Request, res: Response) => Promise<void> | void;
  */
 export function endpoint(ctx: SandboxContext, name: EndpointName, handler: Handler): RequestHandler {
   return async (req, res) => {
+    // A path the gate did not recognise must not reach a GHL handler unchecked: treat it as no route.
+    if (!gatePassed(res)) return sendGhlError(res, 404, `Cannot ${req.method} ${req.path}`);
     const fault = await ctx.faults.take({ endpoint: name, method: req.method, path: req.path });
     if (fault !== null && !applyFault(ctx, fault, res)) return;
     await handler(req, res);
@@ -20,12 +22,12 @@ export function endpoint(ctx: SandboxContext, name: EndpointName, handler: Handl
 /** Returns true when the handler should still run. */
 function applyFault(ctx: SandboxContext, fault: FaultResponse, res: Response): boolean {
   if (typeof fault === 'number') {
-    sendGhlError(res, fault, defaultMessage(fault));
+    sendGhlError(res, fault, faultMessage(fault));
     return false;
   }
   if (typeof fault === 'object') {
     const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
-    sendGhlError(res, fault.status, fault.message ?? defaultMessage(fault.status), headers);
+    sendGhlError(res, fault.status, faultMessage(fault.status, fault.message), headers);
     return false;
   }
   switch (fault) {
@@ -58,8 +60,8 @@ function hold(ctx: SandboxContext, res: Response): void {
   socket.once('close', () => clearTimeout(timer));
 }
 
-function defaultMessage(status: number): string {
-  if (status === 429) return 'Too many requests';
-  if (status >= 500) return 'Internal server error';
-  return 'Injected fault';
+/** GHL's 422s come from class-validator, whose `message` is a list (UnprocessableDTO); others are a string. */
+function faultMessage(status: number, message?: string): string | string[] {
+  const text = message ?? (status === 429 ? 'Too many requests' : status >= 500 ? 'Internal server error' : 'Injected fault');
+  return status === 422 ? [text] : text;
 }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ghlId } from './ids';
+import { pathGlobMatches, pathGlobProblem } from './path-glob';
 import { sandboxKeys, type SandboxKeys } from './store/keys';
 
 /**
@@ -22,8 +23,9 @@ export type FaultResponse =
 
 /**
  * The next `responses.length` requests matching the rule fail, one response each, in order. Match by
- * `endpoint` (the sandbox's name for a route: see ENDPOINTS) or by `path`, a regular expression tested
- * against `METHOD /path` (e.g. `"^POST /conversations/messages$"`). Without either, every API request matches.
+ * `endpoint` (the sandbox's name for a route: see ENDPOINTS) or by `path`, a glob over `METHOD /path`
+ * where `*` is any run of characters (e.g. `"POST /conversations/messages"`, `"GET /contacts/*"`; see
+ * path-glob.ts). Without either, every API request matches.
  */
 export interface FaultRule {
   endpoint?: string;
@@ -71,7 +73,8 @@ export class FaultInjector {
   }
 
   async add(rule: FaultRule): Promise<string> {
-    if (rule.path !== undefined) new RegExp(rule.path); // throws on a bad pattern now, not at match time
+    const problem = rule.path === undefined ? null : pathGlobProblem(rule.path);
+    if (problem) throw new Error(`fault rule path ${problem}`); // now, not at match time
     const stored: StoredRule = { id: ghlId(), endpoint: rule.endpoint, path: rule.path };
     await this.redis
       .multi()
@@ -87,7 +90,7 @@ export class FaultInjector {
     for (const raw of rules) {
       const rule = JSON.parse(raw) as StoredRule;
       if (rule.endpoint !== undefined && rule.endpoint !== request.endpoint) continue;
-      if (rule.path !== undefined && !new RegExp(rule.path).test(`${request.method} ${request.path}`)) continue;
+      if (rule.path !== undefined && !pathGlobMatches(rule.path, `${request.method} ${request.path}`)) continue;
       const next = await this.redis.lpop(this.keys.faultResponses(rule.id));
       if (next !== null) return JSON.parse(next) as FaultResponse;
       await this.redis.lrem(this.keys.faultRules, 1, raw); // used up

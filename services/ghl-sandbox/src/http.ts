@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, Response } from 'express';
+import { Router, type ErrorRequestHandler, type Response } from 'express';
 import type { z } from 'zod';
 
 const REASONS: Record<number, string> = {
@@ -25,7 +25,13 @@ export class GhlHttpError extends Error {
   }
 }
 
+/**
+ * GHL's error bodies, as its OpenAPI files give them: a plain 400 is BadRequestDTO, `{statusCode, message}`
+ * with no `error`; validation failures (class-validator, `message` a list) and the other statuses
+ * (UnauthorizedDTO, UnprocessableDTO...) name the reason in `error`.
+ */
 export function ghlErrorBody(statusCode: number, message: string | string[]) {
+  if (statusCode === 400 && !Array.isArray(message)) return { statusCode, message };
   return { statusCode, message, error: REASONS[statusCode] ?? 'Error' };
 }
 
@@ -40,7 +46,11 @@ export function sendGhlError(res: Response, statusCode: number, message: string 
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, status: 400 | 422): z.infer<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const messages = result.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message));
+  const messages = result.error.issues.flatMap((i) => {
+    // class-validator's wording for a property the DTO does not list (GHL whitelists its DTOs).
+    if (i.code === 'unrecognized_keys') return i.keys.map((key) => `property ${key} should not exist`);
+    return [i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message];
+  });
   throw new GhlHttpError(status, messages);
 }
 
@@ -53,3 +63,15 @@ export const ghlErrorHandler: ErrorRequestHandler = (err, _req, res, _next) => {
   if (status === 500) console.error('ghl-sandbox: unhandled error', err);
   sendGhlError(res, status, message);
 };
+
+/** Routers match paths case-sensitively, as the app does (see apiGate in app.ts). */
+export const caseSensitiveRouter = () => Router({ caseSensitive: true });
+
+/** Set by the API gate once the token, the Version header and the rate limit are checked. */
+export function markGatePassed(res: Response): void {
+  res.locals.ghlGatePassed = true;
+}
+
+export function gatePassed(res: Response): boolean {
+  return res.locals.ghlGatePassed === true;
+}

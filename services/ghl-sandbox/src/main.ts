@@ -12,8 +12,11 @@ const clock = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be HH:MM');
 /** The sandbox's settings; names are environment variables. */
 const envSchema = z.object({
   SANDBOX_PORT: z.coerce.number().int().min(0).max(65535).default(8100),
-  /** Loopback by default: the sandbox has test controls that anyone who can reach it may call. */
-  SANDBOX_HOST: z.string().default('127.0.0.1'),
+  /**
+   * Loopback by default: the sandbox has test controls that anyone who can reach it may call. Blank counts
+   * as unset (Node would take an empty host as every interface).
+   */
+  SANDBOX_HOST: z.preprocess(emptyAsUnset, z.string().default('127.0.0.1')),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/).default('bull'),
   /** When set, API calls need this bearer token; when not, any token (or none) is accepted. */
@@ -49,6 +52,8 @@ function emptyAsUnset(value: unknown): unknown {
 
 export interface RunningSandbox {
   url: string;
+  /** The address the server is bound to, as the operating system reports it. */
+  boundAddress: string;
   /** The chat page, or null when it is off (no INGEST_URL). */
   chatUrl: string | null;
   keyPrefix: string;
@@ -88,11 +93,12 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
     server.once('listening', resolve);
     server.once('error', reject);
   });
-  const { port } = server.address() as AddressInfo;
+  const { port, address: boundAddress } = server.address() as AddressInfo;
   const host = cfg.SANDBOX_HOST.includes(':') ? `[${cfg.SANDBOX_HOST}]` : cfg.SANDBOX_HOST;
   const url = `http://${host}:${port}`;
   return {
     url,
+    boundAddress,
     chatUrl: cfg.INGEST_URL ? `${url}/sandbox` : null,
     keyPrefix,
     async close() {

@@ -53,6 +53,15 @@ export function formatLocalDate(date: LocalDate): string {
 /** `2024-10-28T10:00:00-05:00`: the format GHL uses for slots and appointment times. */
 export const isoWithOffset = (ms: number, timeZone: string) => formatInTimeZone(new Date(ms), timeZone);
 
+/**
+ * `2021-07-16 11:00:00`: the zone's wall clock with no offset, as GHL's contact appointments list writes
+ * its times (a reader must know the zone: the calendar's, or the location's).
+ */
+export function zonelessLocal(ms: number, timeZone: string): string {
+  const w = wallTime(ms, timeZone);
+  return `${formatLocalDate(w)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)}`;
+}
+
 /** Parses `HH:MM` (00:00..24:00) into minutes after midnight. */
 export function parseClock(value: string): number {
   const m = /^(\d{2}):(\d{2})$/.exec(value);

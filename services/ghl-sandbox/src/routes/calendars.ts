@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
-import { GhlHttpError, parseInput } from '../http';
+import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import { ghlId } from '../ids';
 import { APPOINTMENT_STATUSES, holdsSlot, type SandboxAppointment } from '../store/appointments';
 import { isoWithOffset, isValidTimeZone, parseClock } from '../time';
@@ -45,7 +45,7 @@ const updateBody = createBody
   .partial();
 
 export function calendarRoutes(ctx: SandboxContext): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const tz = ctx.grid.hours.timeZone;
   const slotMs = ctx.grid.durationMinutes * 60_000;
 
@@ -63,7 +63,7 @@ export function calendarRoutes(ctx: SandboxContext): Router {
     endpoint(ctx, 'getAppointment', async (req, res) => {
       const event = await ctx.appointments.get(String(req.params.eventId));
       if (!event) throw new GhlHttpError(404, 'Appointment not found');
-      res.json({ event });
+      res.json({ event: calendarEventBody(event, tz) });
     }),
   );
 
@@ -101,7 +101,7 @@ export function calendarRoutes(ctx: SandboxContext): Router {
       };
       const result = await ctx.appointments.write(appointment, { isNew: true, checkConflicts: check });
       if (result === 'conflict') throw new GhlHttpError(400, SLOT_UNAVAILABLE);
-      res.status(201).json(appointment);
+      res.json(appointmentAnswer(appointment)); // 200: the OpenAPI file's only success for create-appointment
     }),
   );
 
@@ -135,7 +135,7 @@ export function calendarRoutes(ctx: SandboxContext): Router {
       const result = await ctx.appointments.write(updated, { isNew: false, checkConflicts: check });
       if (result === 'missing') throw new GhlHttpError(404, 'Appointment not found');
       if (result === 'conflict') throw new GhlHttpError(400, SLOT_UNAVAILABLE);
-      res.json(updated);
+      res.json(appointmentAnswer(updated));
     }),
   );
 
@@ -168,6 +168,36 @@ export function calendarRoutes(ctx: SandboxContext): Router {
   );
 
   return router;
+}
+
+/**
+ * AppointmentSchemaResponse, what create and update answer: no dateAdded/dateUpdated, users or notes
+ * (GHL's docs issue #246 reports the create and update answers lack the dates).
+ */
+function appointmentAnswer(a: SandboxAppointment) {
+  return {
+    id: a.id,
+    calendarId: a.calendarId,
+    locationId: a.locationId,
+    contactId: a.contactId,
+    title: a.title,
+    startTime: a.startTime,
+    endTime: a.endTime,
+    appointmentStatus: a.appointmentStatus,
+    assignedUserId: a.assignedUserId,
+    address: a.address,
+    isRecurring: a.isRecurring,
+  };
+}
+
+/** CalendarEventDTO (GET /calendars/events/appointments/{id}): its dates too carry the calendar zone's offset. */
+function calendarEventBody(a: SandboxAppointment, timeZone: string) {
+  return {
+    ...a,
+    assignedResources: [],
+    dateAdded: isoWithOffset(Date.parse(a.dateAdded), timeZone),
+    dateUpdated: isoWithOffset(Date.parse(a.dateUpdated), timeZone),
+  };
 }
 
 /** GHL's CalendarDTO, with the sandbox's business hours as `openHours` (GHL numbers days 0 = Sunday). */

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import express, { Router, type Request, type Response } from 'express';
+import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
-import { GhlHttpError, parseInput } from '../http';
+import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import { holdsSlot, type SandboxAppointment } from '../store/appointments';
 import type { SandboxContact } from '../store/contacts';
 import type { SandboxMessage } from '../store/conversations';
@@ -63,11 +63,11 @@ export interface ChatMessage {
 }
 
 const chatMessage = (m: SandboxMessage): ChatMessage => ({ id: m.id, direction: m.direction, body: m.body, dateAdded: m.dateAdded, status: m.status });
-const chatContact = (c: SandboxContact) => ({ id: c.id, name: c.name, phone: c.phone });
+const chatContact = (c: SandboxContact) => ({ id: c.id, name: c.name || null, phone: c.phone });
 
 /** The page itself: GET /sandbox and its files under /sandbox/. */
 export function chatPageRoutes(): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const noStore = (res: Response) => {
     res.set({
       'Cache-Control': 'no-cache',
@@ -86,7 +86,7 @@ export function chatPageRoutes(): Router {
 }
 
 export function chatRoutes(ctx: SandboxContext): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
   const tz = ctx.grid.hours.timeZone;
   const slotMs = ctx.grid.durationMinutes * 60_000;
 
@@ -131,8 +131,9 @@ export function chatRoutes(ctx: SandboxContext): Router {
       contactId: contact.id,
       locationId: ctx.locationId,
       conversationId: message.conversationId,
-      message: { id: message.id, body: message.body, from: contact.phone ?? input.phone, to: SANDBOX_BUSINESS_PHONE, timestamp: message.dateAdded },
-      contact: { id: contact.id, name: contact.name, phone: contact.phone ?? input.phone },
+      message: { id: message.id, body: message.body, from: contact.phone || input.phone, to: SANDBOX_BUSINESS_PHONE, timestamp: message.dateAdded },
+      // The reference webhook is the product's own format, where an unknown name is null.
+      contact: { id: contact.id, name: contact.name || null, phone: contact.phone || input.phone },
     };
     const webhook = await deliverWebhook(chat, payload);
     const answer = { contact: chatContact(contact), sent: chatMessage(message), webhook };
@@ -177,7 +178,7 @@ export function chatRoutes(ctx: SandboxContext): Router {
     }
     const active = (await ctx.appointments.all()).filter((a) => a.calendarId === ctx.calendarId && holdsSlot(a.appointmentStatus));
     const names = new Map<string, string | null>();
-    for (const a of active) if (!names.has(a.contactId)) names.set(a.contactId, (await ctx.contacts.get(a.contactId))?.name ?? null);
+    for (const a of active) if (!names.has(a.contactId)) names.set(a.contactId, (await ctx.contacts.get(a.contactId))?.name || null);
     const overlapping = (start: number): SandboxAppointment | undefined =>
       active.find((a) => Date.parse(a.startTime) < start + slotMs && Date.parse(a.endTime) > start);
     res.set('Cache-Control', 'no-store').json({

@@ -1,26 +1,48 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
-import { GhlHttpError, parseInput } from '../http';
+import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import type { SandboxAppointment } from '../store/appointments';
+import { zonelessLocal } from '../time';
 
 const optionalText = z.string().nullable().optional();
 
-const upsertBody = z.object({
-  locationId: z.string().min(1),
-  name: optionalText,
-  firstName: optionalText,
-  lastName: optionalText,
-  phone: optionalText,
-  email: optionalText,
-  timezone: optionalText,
-  dnd: z.boolean().optional(),
-  tags: z.array(z.string()).optional(),
-});
+/**
+ * UpsertContactDto. Strict, as GHL is: a property the DTO does not list is refused with 422 "property X
+ * should not exist" (GHL's docs issue #262). Listed properties the sandbox does not keep are accepted and ignored.
+ */
+const upsertBody = z
+  .object({
+    locationId: z.string().min(1),
+    name: optionalText,
+    firstName: optionalText,
+    lastName: optionalText,
+    phone: optionalText,
+    email: optionalText,
+    timezone: optionalText,
+    dnd: z.boolean().optional(),
+    tags: z.array(z.string()).optional(),
+    gender: optionalText,
+    address1: optionalText,
+    city: optionalText,
+    state: optionalText,
+    postalCode: optionalText,
+    website: optionalText,
+    source: optionalText,
+    country: optionalText,
+    companyName: optionalText,
+    assignedTo: optionalText,
+    dndSettings: z.record(z.string(), z.unknown()).optional(),
+    inboundDndSettings: z.record(z.string(), z.unknown()).optional(),
+    customFields: z.array(z.unknown()).optional(),
+    dateOfBirth: z.unknown().optional(),
+    createNewIfDuplicateAllowed: z.boolean().optional(),
+  })
+  .strict();
 
-const tagsBody = z.object({ tags: z.array(z.string()).min(1) });
+const tagsBody = z.object({ tags: z.array(z.string()).min(1) }).strict();
 
 const duplicateQuery = z.object({
   locationId: z.string().min(1),
@@ -32,7 +54,7 @@ const duplicateQuery = z.object({
 const INVALID = 422;
 
 export function contactRoutes(ctx: SandboxContext): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
 
   const requireLocation = (locationId: string) => {
     if (locationId !== ctx.locationId) throw new GhlHttpError(403, 'The token does not have access to this location.');
@@ -67,7 +89,7 @@ export function contactRoutes(ctx: SandboxContext): Router {
     endpoint(ctx, 'contactAppointments', async (req, res) => {
       const contactId = String(req.params.contactId);
       await requireContact(contactId);
-      const events = (await ctx.appointments.forContact(contactId)).map(eventBody);
+      const events = (await ctx.appointments.forContact(contactId)).map((a) => eventBody(a, ctx.grid.hours.timeZone));
       res.json({ events });
     }),
   );
@@ -104,8 +126,13 @@ export function contactRoutes(ctx: SandboxContext): Router {
   return router;
 }
 
-/** The contacts service's GetEventSchema view of an appointment (`status` is its coarse booked/cancelled). */
-function eventBody(a: SandboxAppointment) {
+/**
+ * The contacts service's GetEventSchema view of an appointment, as its documented example writes it:
+ * times and dates on the calendar zone's wall clock with no offset (`2021-07-16 11:00:00`), and a coarse
+ * `status` (`booked`, or `cancelled`) beside `appointmentStatus`.
+ */
+function eventBody(a: SandboxAppointment, timeZone: string) {
+  const local = (iso: string) => zonelessLocal(Date.parse(iso), timeZone);
   return {
     id: a.id,
     calendarId: a.calendarId,
@@ -119,10 +146,10 @@ function eventBody(a: SandboxAppointment) {
     users: a.users,
     notes: a.notes,
     address: a.address,
-    startTime: a.startTime,
-    endTime: a.endTime,
-    dateAdded: a.dateAdded,
-    dateUpdated: a.dateUpdated,
+    startTime: local(a.startTime),
+    endTime: local(a.endTime),
+    dateAdded: local(a.dateAdded),
+    dateUpdated: local(a.dateUpdated),
     assignedResources: [],
   };
 }

@@ -1,8 +1,8 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
-import { GhlHttpError, parseInput } from '../http';
+import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import { MESSAGE_TYPES } from '../store/conversations';
 
 const sendBody = z.object({
@@ -25,7 +25,7 @@ const messagesQuery = z.object({
 });
 
 export function conversationRoutes(ctx: SandboxContext): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
 
   router.post(
     '/conversations/messages',

@@ -1,8 +1,9 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { isFaultResponse } from '../faults';
-import { GhlHttpError, parseInput } from '../http';
+import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
+import { pathGlobProblem } from '../path-glob';
 
 /**
  * Test and demo controls. NOT part of GHL's API: a client for the real GHL must never call these.
@@ -10,7 +11,8 @@ import { GhlHttpError, parseInput } from '../http';
  * - GET    /_sandbox/contacts        `{contacts}`
  * - GET    /_sandbox/messages?contactId=       every message sent, oldest first -> `{messages}`
  * - GET    /_sandbox/appointments?contactId=   every appointment, in creation order -> `{appointments}`
- * - POST   /_sandbox/faults          `{endpoint? | path?, responses: [...]}` -> 201 `{id}` (see faults.ts)
+ * - POST   /_sandbox/faults          `{endpoint? | path?, responses: [...]}` -> 201 `{id}`; `path` is a glob such as
+ *                                    `GET /contacts/*` (see faults.ts, path-glob.ts)
  * - DELETE /_sandbox/faults          drop every planned fault
  * - POST   /_sandbox/reset           forget everything (contacts, appointments, messages, faults, rate counters)
  * - GET    /_sandbox/health          `{ok: true}` once Redis answers
@@ -32,21 +34,16 @@ const faultBody = z.object({
   endpoint: z.string().min(1).optional(),
   path: z
     .string()
-    .min(1)
-    .refine((p) => {
-      try {
-        new RegExp(p);
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be a regular expression')
+    .superRefine((glob, check) => {
+      const problem = pathGlobProblem(glob);
+      if (problem) check.addIssue({ code: 'custom', message: problem });
+    })
     .optional(),
   responses: z.array(z.unknown().refine(isFaultResponse, 'must be a status code 400-599, {status, retryAfterSeconds?}, "timeout", "drop", "drop-after-effect" or "timeout-after-effect"')).min(1),
 });
 
 export function sandboxRoutes(ctx: SandboxContext): Router {
-  const router = Router();
+  const router = caseSensitiveRouter();
 
   router.use((req, _res, next) => {
     if (ctx.token && req.get('authorization') !== `Bearer ${ctx.token}`) throw new GhlHttpError(401, 'Invalid token: access token is invalid');

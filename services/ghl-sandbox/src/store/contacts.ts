@@ -2,22 +2,45 @@ import type { Redis } from 'ioredis';
 import { ghlId } from '../ids';
 import type { SandboxKeys } from './keys';
 
+/**
+ * A contact as GHL answers it (GetContectByIdSchema, in GET /contacts/{id}, the duplicate search and
+ * upserts). Unset text fields are empty strings, never null or missing (`"timezone": ""`, `"email": ""`),
+ * as GHL sends them: clients must treat blank as absent. Keys the worker does not use are there too, as
+ * at GHL, so its parsers meet them.
+ */
 export interface SandboxContact {
   id: string;
   locationId: string;
-  name: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  phone: string | null;
-  email: string | null;
-  timezone: string | null;
+  name: string;
+  /** GHL's older spelling of the full name, still sent beside `name`. */
+  contactName: string;
+  firstName: string;
+  lastName: string;
+  firstNameLowerCase: string;
+  lastNameLowerCase: string;
+  fullNameLowerCase: string;
+  email: string;
+  emailLowerCase: string;
+  phone: string;
+  timezone: string;
+  companyName: string;
+  address1: string;
+  city: string;
+  state: string;
+  postalCode: string;
+  country: string;
+  website: string;
+  assignedTo: string;
   dnd: boolean;
+  dndSettings: Record<string, { status: string; message?: string; code?: string }>;
   tags: string[];
-  source: string;
   type: string;
+  source: string;
   dateAdded: string;
   dateUpdated: string;
   customFields: { id: string; value: unknown }[];
+  additionalEmails: string[];
+  attachments: string[];
 }
 
 export interface ContactFields {
@@ -82,23 +105,41 @@ export class ContactStore {
       this.redis.smembers(this.keys.contactTags(id)),
     ]);
     if (!hash.id) return null;
-    const orNull = (v: string | undefined) => (v === undefined || v === '' ? null : v);
+    const text = (v: string | undefined) => v ?? '';
+    const name = text(hash.name);
+    const email = text(hash.email);
     return {
       id: hash.id,
       locationId: hash.locationId,
-      name: orNull(hash.name),
-      firstName: orNull(hash.firstName),
-      lastName: orNull(hash.lastName),
-      phone: orNull(hash.phone),
-      email: orNull(hash.email),
-      timezone: orNull(hash.timezone),
+      name,
+      contactName: name,
+      firstName: text(hash.firstName),
+      lastName: text(hash.lastName),
+      firstNameLowerCase: text(hash.firstName).toLowerCase(),
+      lastNameLowerCase: text(hash.lastName).toLowerCase(),
+      fullNameLowerCase: name.toLowerCase(),
+      email,
+      emailLowerCase: email.toLowerCase(),
+      phone: text(hash.phone),
+      timezone: text(hash.timezone),
+      companyName: '',
+      address1: '',
+      city: '',
+      state: '',
+      postalCode: '',
+      country: '',
+      website: '',
+      assignedTo: '',
       dnd: hash.dnd === '1',
+      dndSettings: {},
       tags: tags.sort(),
-      source: hash.source ?? 'public api',
       type: 'lead',
+      source: hash.source ?? 'public api',
       dateAdded: hash.dateAdded,
       dateUpdated: hash.dateUpdated,
       customFields: [],
+      additionalEmails: [],
+      attachments: [],
     };
   }
 

@@ -51,12 +51,13 @@ export const MESSAGE_TYPES: Record<string, { code: number; messageType: string }
   TIKTOK: { code: 40, messageType: 'TYPE_TIKTOK' },
 };
 
+/** Blank fields are '' (as GHL leaves them). */
 export interface ContactSummary {
   id: string;
   locationId: string;
-  name: string | null;
-  email: string | null;
-  phone: string | null;
+  name: string;
+  email: string;
+  phone: string;
 }
 
 export class ConversationStore {
@@ -145,10 +146,10 @@ export class ConversationStore {
         id,
         contactId: contact.id,
         locationId: contact.locationId,
-        fullName: contact.name ?? '',
-        contactName: contact.name ?? '',
-        email: contact.email ?? '',
-        phone: contact.phone ?? '',
+        fullName: contact.name,
+        contactName: contact.name,
+        email: contact.email,
+        phone: contact.phone,
         dateAdded: now,
         dateUpdated: now,
       })
