@@ -36,6 +36,8 @@ export interface GhlDouble {
   sentMessages(contactId?: string): Promise<SandboxMessage[]>;
   appointments(): Promise<SandboxAppointment[]>;
   seedContact(contact: SeedContact): Promise<SandboxContact>;
+  /** Every contact the sandbox keeps, as GHL would answer them. */
+  contacts(): Promise<SandboxContact[]>;
   /** The next `responses.length` matching requests fail that way (see FaultResponse). */
   injectFaults(rule: FaultRule): Promise<void>;
   reset(): Promise<void>;
@@ -106,6 +108,7 @@ export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<Gh
       (await control<{ messages: SandboxMessage[] }>('GET', `/messages${contactId ? `?contactId=${encodeURIComponent(contactId)}` : ''}`)).messages,
     appointments: async () => (await control<{ appointments: SandboxAppointment[] }>('GET', '/appointments')).appointments,
     seedContact: async (contact) => (await control<{ contact: SandboxContact }>('POST', '/contacts', contact)).contact,
+    contacts: async () => (await control<{ contacts: SandboxContact[] }>('GET', '/contacts')).contacts,
     injectFaults: async (rule) => {
       await control('POST', '/faults', rule);
     },

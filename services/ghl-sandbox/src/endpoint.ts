@@ -14,7 +14,8 @@ export function endpoint(ctx: SandboxContext, name: EndpointName, handler: Handl
     // A path the gate did not recognise must not reach a GHL handler unchecked: treat it as no route.
     if (!gatePassed(res)) return sendGhlError(res, 404, `Cannot ${req.method} ${req.path}`);
     const fault = await ctx.faults.take({ endpoint: name, method: req.method, path: req.path });
-    if (fault !== null && !applyFault(ctx, fault, res)) return;
+    if (fault !== null && typeof fault === 'object' && 'delayMs' in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
+    else if (fault !== null && !applyFault(ctx, fault, res)) return;
     await handler(req, res);
   };
 }
@@ -25,7 +26,7 @@ function applyFault(ctx: SandboxContext, fault: FaultResponse, res: Response): b
     sendGhlError(res, fault, faultMessage(fault));
     return false;
   }
-  if (typeof fault === 'object') {
+  if (typeof fault === 'object' && 'status' in fault) {
     const headers: Record<string, string> = fault.retryAfterSeconds !== undefined ? { 'Retry-After': String(fault.retryAfterSeconds) } : {};
     sendGhlError(res, fault.status, faultMessage(fault.status, fault.message), headers);
     return false;
@@ -47,6 +48,7 @@ function applyFault(ctx: SandboxContext, fault: FaultResponse, res: Response): b
       }) as Response['send'];
       return true;
   }
+  return true; // a delay, already waited out: the handler runs
 }
 
 /**

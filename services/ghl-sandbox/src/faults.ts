@@ -11,11 +11,13 @@ import { sandboxKeys, type SandboxKeys } from './store/keys';
  * - `'drop'`: the connection is cut before anything is done (a network error);
  * - `'drop-after-effect'`: the request is carried out (appointment made, message sent), then the connection
  *   is cut instead of answering: the lost answer a client must not blindly retry;
- * - `'timeout-after-effect'`: carried out, then held open without an answer.
+ * - `'timeout-after-effect'`: carried out, then held open without an answer;
+ * - `{delayMs}`: a slow GHL: the request waits that long (at most a minute), then is carried out and answered.
  */
 export type FaultResponse =
   | number
   | { status: number; retryAfterSeconds?: number; message?: string }
+  | { delayMs: number }
   | 'timeout'
   | 'drop'
   | 'drop-after-effect'
@@ -42,6 +44,7 @@ export const ENDPOINTS = [
   'updateAppointment',
   'contactAppointments',
   'getContact',
+  'updateContact',
   'upsertContact',
   'searchDuplicate',
   'addTags',
@@ -110,6 +113,7 @@ export function isFaultResponse(value: unknown): value is FaultResponse {
   if (typeof value === 'string') return ['timeout', 'drop', 'drop-after-effect', 'timeout-after-effect'].includes(value);
   if (value && typeof value === 'object') {
     const v = value as Record<string, unknown>;
+    if (typeof v.delayMs === 'number') return Number.isInteger(v.delayMs) && v.delayMs >= 0 && v.delayMs <= 60_000;
     return typeof v.status === 'number' && v.status >= 400 && v.status <= 599;
   }
   return false;

@@ -42,6 +42,12 @@ const upsertBody = z
   })
   .strict();
 
+/** UpdateContactDto, strict like the upsert. */
+const updateBody = upsertBody
+  .omit({ locationId: true, createNewIfDuplicateAllowed: true, gender: true, source: true, companyName: true, assignedTo: true })
+  .extend({ customFields: z.array(z.object({ id: z.string().min(1), key: z.string().optional(), field_value: z.unknown() }).strict()).optional() })
+  .strict();
+
 const tagsBody = z.object({ tags: z.array(z.string()).min(1) }).strict();
 
 const duplicateQuery = z.object({
@@ -111,6 +117,16 @@ export function contactRoutes(ctx: SandboxContext): Router {
       const contactId = String(req.params.contactId);
       await requireContact(contactId);
       res.json({ tags: await ctx.contacts.removeTags(contactId, body.tags) });
+    }),
+  );
+
+  router.put(
+    '/contacts/:contactId',
+    endpoint(ctx, 'updateContact', async (req, res) => {
+      const body = parseInput(updateBody, req.body, INVALID);
+      const contact = await ctx.contacts.update(String(req.params.contactId), body);
+      if (!contact) throw new GhlHttpError(404, 'Contact not found');
+      res.json({ succeded: true, contact }); // sic: GHL's documented spelling
     }),
   );
 

@@ -39,7 +39,7 @@ const faultBody = z.object({
       if (problem) check.addIssue({ code: 'custom', message: problem });
     })
     .optional(),
-  responses: z.array(z.unknown().refine(isFaultResponse, 'must be a status code 400-599, {status, retryAfterSeconds?}, "timeout", "drop", "drop-after-effect" or "timeout-after-effect"')).min(1),
+  responses: z.array(z.unknown().refine(isFaultResponse, 'must be a status code 400-599, {status, retryAfterSeconds?}, {delayMs}, "timeout", "drop", "drop-after-effect" or "timeout-after-effect"')).min(1),
 });
 
 export function sandboxRoutes(ctx: SandboxContext): Router {

@@ -137,7 +137,7 @@ export class ContactStore {
       source: hash.source ?? 'public api',
       dateAdded: hash.dateAdded,
       dateUpdated: hash.dateUpdated,
-      customFields: [],
+      customFields: hash.customFields ? (JSON.parse(hash.customFields) as { id: string; value: unknown }[]) : [],
       additionalEmails: [],
       attachments: [],
     };
@@ -195,6 +195,33 @@ export class ContactStore {
   async findByEmail(email: string): Promise<SandboxContact | null> {
     const id = await this.redis.hget(this.keys.contactsByEmail, email.trim().toLowerCase());
     return id ? this.get(id) : null;
+  }
+
+  /**
+   * `PUT /contacts/{id}`: sets the given fields (names, email, timezone) and custom field values, written as
+   * GHL's `[{ id, field_value }]` and read back as `[{ id, value }]`. Null when the contact does not exist.
+   */
+  async update(id: string, fields: ContactFields & { customFields?: { id: string; field_value: unknown }[] }): Promise<SandboxContact | null> {
+    const current = await this.get(id);
+    if (!current) return null;
+    const names = splitName({
+      name: fields.name ?? (fields.firstName || fields.lastName ? undefined : current.name),
+      firstName: fields.firstName ?? (fields.name ? undefined : current.firstName),
+      lastName: fields.lastName ?? (fields.name || fields.firstName ? undefined : current.lastName),
+    });
+    const set: Record<string, string> = { dateUpdated: new Date().toISOString() };
+    for (const [k, v] of Object.entries({ ...names, timezone: fields.timezone })) if (v !== undefined && v !== null) set[k] = v;
+    if (fields.email !== undefined && fields.email !== null) {
+      set.email = fields.email.trim().toLowerCase();
+      if (set.email) await this.redis.hset(this.keys.contactsByEmail, set.email, id);
+    }
+    if (fields.customFields?.length) {
+      const values = new Map(current.customFields.map((f) => [f.id, f.value]));
+      for (const f of fields.customFields) values.set(f.id, f.field_value);
+      set.customFields = JSON.stringify([...values].map(([fieldId, value]) => ({ id: fieldId, value })));
+    }
+    await this.redis.hset(this.keys.contact(id), set);
+    return this.get(id);
   }
 
   /** Returns all tags after the change. */
