@@ -1,4 +1,8 @@
+import { UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { INBOUND_QUEUE } from '@wab/shared';
 import { referenceMessage, startIngest, type Ingest } from '../support/ingest-harness';
+import { eventually } from '../support/redis';
 import { promtoolProblems } from '../support/promtool';
 
 let ingest: Ingest;
@@ -24,6 +28,32 @@ describe('GET /runs/:id', () => {
     };
     await ingest.runStore.save(record);
     expect((await ingest.get(`/runs/${runId}`)).body).toEqual(record);
+  });
+
+  it('says failed, with the queue’s reason, for a job the queue failed without a worker record (it stalled out)', async () => {
+    const own = await startIngest({ RATE_LIMIT_PER_IP: '0' }); // a queue of its own: this worker fails every job
+    const { body } = await own.post(referenceMessage({ id: 'runs-stalled' }));
+    const runId = body!.workflow_run_id;
+    const connection = new Redis(own.config.REDIS_URL, { maxRetriesPerRequest: null });
+    const worker = new Worker(
+      INBOUND_QUEUE,
+      async () => {
+        throw new UnrecoverableError('job stalled more than allowable limit');
+      },
+      { connection, prefix: own.prefix },
+    );
+    try {
+      const run = await eventually(async () => {
+        const res = await own.get(`/runs/${runId}`);
+        expect(res.body.final_state).toBe('failed');
+        return res.body;
+      });
+      expect(run.error).toMatchObject({ message: 'job stalled more than allowable limit' });
+    } finally {
+      await worker.close(true);
+      connection.disconnect();
+      await own.close();
+    }
   });
 
   it('answers 404 with the error body for an unknown or malformed id', async () => {

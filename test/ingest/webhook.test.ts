@@ -109,6 +109,14 @@ describe('POST /webhook accepts both payload shapes once the queue holds the job
     expect(res).toMatchObject({ status: 200, body: { status: 'ignored' } });
   });
 
+  it('counts ignored event types under a bounded label: an unknown type is "other", never a series of its own', async () => {
+    const weird = `Weird${Math.random().toString(36).slice(2)}`;
+    expect((await ingest.post({ type: weird, locationId: 'l1', timestamp: new Date().toISOString() })).status).toBe(200);
+    const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+    expect(metrics).toMatch(/webhook_ignored_total\{event_type="other"\} [1-9]/);
+    expect(metrics).not.toContain(weird);
+  });
+
   it('carries an incoming X-Request-Id into the answer and the job', async () => {
     const res = await ingest.post(referenceMessage({ id: 'ref-reqid' }), { headers: { 'X-Request-Id': 'trace-abc.123' } });
     expect(res.headers.get('x-request-id')).toBe('trace-abc.123');

@@ -1,5 +1,6 @@
 import { formatMoney, replies } from '../replies';
 import type { WorkflowPorts } from '../ports';
+import { offersGoal } from '../service-match';
 import type { Conversation, ConversationUpdate } from '../state';
 
 /**
@@ -16,10 +17,8 @@ export function validateNode(ports: WorkflowPorts) {
     if ((s.budget ?? 0) < rules.minBudget) {
       return reject(replies.budgetTooLow(formatMoney(rules.minBudget, rules.currency, lang), lang), { budget: null });
     }
-    if (rules.services.length > 0 && s.goal) {
-      const goal = s.goal.toLowerCase();
-      const offered = rules.services.some((service) => goal.includes(service.toLowerCase()) || service.toLowerCase().includes(goal));
-      if (!offered) return reject(replies.serviceNotOffered(s.goal, rules.services, lang), { goal: null });
+    if (rules.services.length > 0 && s.goal && !offersGoal(s.goal, rules.services)) {
+      return reject(replies.serviceNotOffered(s.goal, rules.services, lang), { goal: null });
     }
 
     const now = Date.parse(s.now);

@@ -1,0 +1,149 @@
+/**
+ * The job processor on its own (real Redis, a graph and GHL stood in for): how a job ends when it cannot
+ * succeed, what the customer hears then, and that every accepted job ends visibly.
+ */
+import type { Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import pino from 'pino';
+import { RunStore, type JobData } from '@wab/shared';
+import { EffectLedger } from '../../../services/worker/src/effects/effect-ledger';
+import { GhlApiError } from '../../../services/worker/src/ghl/errors';
+import { createWorkerMetrics } from '../../../services/worker/src/metrics/worker-metrics';
+import { ContactInbox } from '../../../services/worker/src/processing/contact-inbox';
+import { ContactProfiles } from '../../../services/worker/src/processing/contact-profile';
+import { NEEDS_HUMAN_TAG, createJobProcessor } from '../../../services/worker/src/processing/job-processor';
+import { createTimeZoneCheck } from '../../../services/worker/src/processing/time-zone-check';
+import type { BookingGraph } from '../../../services/worker/src/workflow/graph';
+import type { ContactsPort } from '../../../services/worker/src/workflow/ports';
+import { deletePrefix, redisUrl, testPrefix } from '../../support/redis';
+
+const prefix = testPrefix('job-processor');
+let redis: Redis;
+beforeAll(() => {
+  redis = new Redis(redisUrl());
+});
+afterAll(async () => {
+  await deletePrefix(redis, prefix);
+  await redis.quit();
+});
+
+/** A graph whose run throws: what a bug of ours (or GHL failing inside a node) looks like to the processor. */
+const throwingGraph = (error: () => Error) =>
+  ({
+    stream: async () => {
+      throw error();
+    },
+  }) as unknown as BookingGraph;
+
+function setup(graph: BookingGraph, profiles = new ContactProfiles(redis, prefix, 3600)) {
+  const sent: { key: string; contactId: string; text: string }[] = [];
+  const tags: string[] = [];
+  const ledger = new EffectLedger(redis, prefix);
+  const contacts: ContactsPort = {
+    describe: async () => ({ name: 'Ana', email: null, timezone: '' }),
+    ensureContact: async (c) => c.contactId ?? 'c_new',
+    saveLearned: async () => undefined,
+    addTags: async (_id, t) => void tags.push(...t),
+    removeTags: async () => undefined,
+  };
+  const metrics = createWorkerMetrics();
+  const runStore = new RunStore(redis, prefix, 3600);
+  const logger = pino({ level: 'silent' });
+  const processor = createJobProcessor({
+    graph,
+    inbox: new ContactInbox(redis, prefix, 5000),
+    profiles,
+    runStore,
+    contacts,
+    sendReply: (key, contactId, text) =>
+      ledger.once(`reply:${key}`, {
+        intent: { text },
+        perform: async () => (sent.push({ key, contactId, text }), `msg_${sent.length}`),
+        lookup: async () => null,
+        isUncertain: () => false,
+      }),
+    pruneConversation: async () => undefined,
+    checkTimeZone: createTimeZoneCheck({ logger, metrics }),
+    metrics,
+    logger,
+    burstWindowMs: 0,
+    botPauseMinutes: 60,
+    timeZone: 'UTC',
+  });
+  return { processor, sent, tags, runStore, metrics };
+}
+
+let n = 0;
+function job(overrides: { attemptsMade?: number; attempts?: number; kind?: 'customer_message' | 'human_reply'; body?: string } = {}): Job<JobData> {
+  n++;
+  const contactId = `c_${n}`;
+  const event =
+    overrides.kind === 'human_reply'
+      ? { kind: 'human_reply' as const, contactId, conversationId: null, messageId: null }
+      : {
+          kind: 'customer_message' as const,
+          contactId,
+          phone: `+1555000${String(n).padStart(4, '0')}`,
+          name: null,
+          email: null,
+          timezone: null,
+          conversationId: null,
+          messageId: `m_${n}`,
+          body: overrides.body ?? 'I need marketing, budget $2000',
+          channel: 'whatsapp',
+          sentAt: null,
+          attachments: 0,
+        };
+  return {
+    id: `run_${n}`,
+    data: { runId: `run_${n}`, requestId: `req_${n}`, receivedAt: new Date().toISOString(), format: 'ghl', eventType: 'InboundMessage', locationId: null, contactKey: contactId, event },
+    attemptsMade: overrides.attemptsMade ?? 0,
+    opts: { attempts: overrides.attempts ?? 3 },
+    moveToDelayed: async () => undefined,
+  } as unknown as Job<JobData>;
+}
+
+it('a failure of ours on the last attempt ends failed, and the customer hears once that a person will answer', async () => {
+  const { processor, sent, tags, runStore, metrics } = setup(throwingGraph(() => new RangeError('Invalid time zone specified: ')));
+  const j = job({ attemptsMade: 2, attempts: 3 });
+  await expect(processor(j)).rejects.toThrow('Invalid time zone');
+  expect(await runStore.get(j.data.runId)).toMatchObject({ final_state: 'failed', error: { code: 'WORKFLOW_ERROR', message: 'Invalid time zone specified: ' } });
+  expect(sent).toEqual([expect.objectContaining({ contactId: j.data.contactKey, text: expect.stringMatching(/someone from the team/i) })]);
+  expect(tags).toEqual([NEEDS_HUMAN_TAG]);
+  expect((await metrics.handedToTeam.get()).values[0].value).toBe(1);
+
+  // A replay that fails the same way does not tell the customer again.
+  const replayed = { ...j, attemptsMade: 2 } as Job<JobData>;
+  await expect(processor(replayed)).rejects.toThrow();
+  expect(sent.filter((s) => s.contactId === j.data.contactKey)).toHaveLength(1);
+});
+
+it('a GHL refusal ends failed with GHL_API_ERROR and sends nothing (GHL would likely refuse that too)', async () => {
+  const { processor, sent, tags, runStore } = setup(throwingGraph(() => new GhlApiError('freeSlots', 422, 'Calendar is misconfigured')));
+  const j = job();
+  await expect(processor(j)).rejects.toThrow('Calendar is misconfigured');
+  expect(await runStore.get(j.data.runId)).toMatchObject({ final_state: 'failed', error: { code: 'GHL_API_ERROR' } });
+  expect(sent).toEqual([]);
+  expect(tags).toEqual([]);
+});
+
+it('a failure with attempts left goes back to the queue, with nothing recorded or sent', async () => {
+  const { processor, sent, runStore } = setup(throwingGraph(() => new Error('flaky')));
+  const j = job({ attemptsMade: 0, attempts: 3 });
+  await expect(processor(j)).rejects.toThrow('flaky');
+  expect(await runStore.get(j.data.runId)).toBeNull();
+  expect(sent).toEqual([]);
+  // Its message waits in the inbox for the next attempt.
+  expect(await redis.zcard(`${prefix}:wab:inbox:${j.data.contactKey}:order`)).toBe(1);
+});
+
+it('a contact event that fails on its last attempt ends failed in its run record, not queued', async () => {
+  const broken = new ContactProfiles(redis, prefix, 3600);
+  broken.update = async () => {
+    throw new Error('profile store unavailable');
+  };
+  const { processor, runStore } = setup(throwingGraph(() => new Error('unused')), broken);
+  const j = job({ kind: 'human_reply', attemptsMade: 2, attempts: 3 });
+  await expect(processor(j)).rejects.toThrow('profile store unavailable');
+  expect(await runStore.get(j.data.runId)).toMatchObject({ final_state: 'failed', error: { code: 'WORKFLOW_ERROR', message: 'profile store unavailable' } });
+});
