@@ -26,6 +26,8 @@
  *    is intent 'cancel'.
  *  - Spam by repeated characters: a run of 8+ identical non-digit characters that makes up at
  *    least half the message, or any run of 20+.
+ *  - Only the first UNDERSTANDING_MAX_CHARS characters are read, whitespace runs collapsed
+ *    (./text-limits).
  *
  * Each extractor lives in ./heuristic/ (one file each); this file composes them in the order that
  * matters (spam and keywords first, then contact details, slot positions, budget, name, time, goal).
@@ -43,6 +45,7 @@ import { findSlotIndex, isConfirmation, isDecline, matchSlotByTime } from './heu
 import { isSpam } from './heuristic/spam';
 import { findTime } from './heuristic/time';
 import { FILLER } from './heuristic/word-lists';
+import { limitForUnderstanding } from './text-limits';
 
 // The extractors one by one (tests and the OpenAI understander use them directly).
 export { fold } from './heuristic/analysis';
@@ -54,6 +57,7 @@ export { extractName } from './heuristic/name';
 export { isOptIn, isOptOut } from './heuristic/opt-out';
 export { isSpam } from './heuristic/spam';
 export { EXACT_WINDOW_MINUTES, PART_OF_DAY_HOURS, parseTimePreference } from './heuristic/time';
+export { UNDERSTANDING_MAX_CHARS, collapseWhitespace, textForUnderstanding } from './text-limits';
 // Time-zone arithmetic is shared with the GHL client and the sandbox; re-exported for this module's users.
 export { formatInTimeZone, localParts, timeZoneOffsetMinutes, zonedTimeToInstant } from '@wab/shared';
 
@@ -80,7 +84,9 @@ export class HeuristicUnderstander implements Understander {
 
 /** The heuristic as a plain synchronous function (what HeuristicUnderstander wraps). */
 export function understandSync(text: string, context: UnderstandingContext): Understanding {
-  const body = text ?? '';
+  // Callers should pass textForUnderstanding(messages); collapsing and capping again here is the
+  // defence in depth that keeps every regex and chrono on bounded input whoever the caller is.
+  const body = limitForUnderstanding(text ?? '');
   const language = detectLanguage(body, context.previousLanguage);
   if (isSpam(body)) return result({ intent: 'spam', language, confident: true });
   if (isOptOut(body)) return result({ intent: 'opt_out', language, confident: true });

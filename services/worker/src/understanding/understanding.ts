@@ -84,6 +84,8 @@ export interface UnderstandingContext {
   previousLanguage: Language | null;
 }
 
+export { UNDERSTANDING_MAX_CHARS, textForUnderstanding } from './text-limits';
+
 export interface Understander {
   understand(text: string, context: UnderstandingContext): Promise<Understanding>;
 }
