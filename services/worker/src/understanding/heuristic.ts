@@ -27,7 +27,8 @@
  *  - Spam by repeated characters: a run of 8+ identical non-digit characters that makes up at
  *    least half the message, or any run of 20+.
  *  - Only the first UNDERSTANDING_MAX_CHARS characters are read, whitespace runs collapsed
- *    (./text-limits).
+ *    (./text-limits); chrono reads at most CHRONO_MAX_CHARS of what the other extractors left,
+ *    with at most CHRONO_MAX_NUMBERS groups of digits and CHRONO_MAX_DURATIONS durations.
  *
  * Each extractor lives in ./heuristic/ (one file each); this file composes them in the order that
  * matters (spam and keywords first, then contact details, slot positions, budget, name, time, goal).
@@ -56,7 +57,7 @@ export { detectLanguage } from './heuristic/language';
 export { extractName } from './heuristic/name';
 export { isOptIn, isOptOut } from './heuristic/opt-out';
 export { isSpam } from './heuristic/spam';
-export { EXACT_WINDOW_MINUTES, PART_OF_DAY_HOURS, parseTimePreference } from './heuristic/time';
+export { CHRONO_MAX_CHARS, EXACT_WINDOW_MINUTES, PART_OF_DAY_HOURS, parseTimePreference } from './heuristic/time';
 export { UNDERSTANDING_MAX_CHARS, collapseWhitespace, textForUnderstanding } from './text-limits';
 // Time-zone arithmetic is shared with the GHL client and the sandbox; re-exported for this module's users.
 export { formatInTimeZone, localParts, timeZoneOffsetMinutes, zonedTimeToInstant } from '@wab/shared';

@@ -48,6 +48,97 @@ export interface TimeHit {
   part: PartOfDay | null;
 }
 
+/**
+ * Most characters chrono-node reads from one message. Its parsers are linear on ordinary text but
+ * cost up to a few microseconds per character on dense numbers ("1/1 1/1…", "at 1 at 1…"), so a cap
+ * bounds the worst case. A time named beyond it (counted after whitespace is collapsed and the
+ * words the other extractors used are taken out) is not read; real messages name it well before.
+ */
+export const CHRONO_MAX_CHARS = 600;
+
+/**
+ * Most "number + time unit" pairs ("2 hours", "a week", "1h") chrono-node reads. Its English
+ * duration pattern repeats a connector with three optional whitespace runs up to ten times, so each
+ * chain of units backtracks about 2^10 ways: "1 h 1 h 1 h…" cost 0.2 ms per pair. Real messages
+ * name one or two durations; the input ends before the pair after these.
+ */
+export const CHRONO_MAX_DURATIONS = 6;
+
+/**
+ * Most groups of digits chrono-node reads. Each one is a candidate date or time it builds and
+ * discards ("1 1 1…" cost 2 ms in 600 characters); real messages name a day and a time with a few
+ * ("between 2:30 and 4:30 on 12/05" has six), once budget, phone and email digits are taken out.
+ */
+export const CHRONO_MAX_NUMBERS = 12;
+const DURATION_RE = new RegExp(
+  '(?<![\\p{L}\\d])(?:\\d+(?:\\.\\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|an?|half|few|several|the|couple(?: of)?)' +
+    '\\s{0,3}(?:s|sec|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|weeks?|mo|mon|mos|months?|qtr|quarters?|y|yr|years?)(?![\\p{L}\\d])',
+  'giu',
+);
+
+/** What chrono reads and where each of its characters came from in the message. */
+interface ChronoInput {
+  text: string;
+  /** index in `text` → index in the message; one entry more than `text` has characters */
+  toOriginal: Int32Array;
+}
+
+function isWhitespaceAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) return true;
+  return code >= 0x80 && /\s/.test(text[index]);
+}
+
+/**
+ * `masked` (the message with used characters blanked) without the characters in `ours` either,
+ * every whitespace run (including the ones blanking makes) collapsed to one space or newline, at
+ * most CHRONO_MAX_CHARS long (cut at a space when one is near), CHRONO_MAX_DURATIONS durations and
+ * CHRONO_MAX_NUMBERS groups of digits. chrono-node's Spanish parser is O(n^4) on a digit followed
+ * by a long whitespace run: it must never see one.
+ */
+function chronoInput(masked: string, ours: Uint8Array): ChronoInput {
+  const toOriginal = new Int32Array(Math.min(masked.length, CHRONO_MAX_CHARS) + 1);
+  const gap = (i: number) => ours[i] === 1 || isWhitespaceAt(masked, i);
+  let text = '';
+  let lastSpace = -1;
+  let i = 0;
+  while (i < masked.length && text.length < CHRONO_MAX_CHARS) {
+    const runStart = i;
+    if (!gap(i)) {
+      // kept characters, copied a run at a time
+      const room = CHRONO_MAX_CHARS - text.length;
+      while (i < masked.length && i - runStart < room && !gap(i)) toOriginal[text.length + (i - runStart)] = i++;
+      text += masked.slice(runStart, i);
+      continue;
+    }
+    let newline = false;
+    for (; i < masked.length && gap(i); i++) newline ||= ours[i] !== 1 && masked[i] === '\n';
+    lastSpace = text.length;
+    toOriginal[text.length] = runStart;
+    text += newline ? '\n' : ' ';
+  }
+  if (i < masked.length && lastSpace > text.length - 30) {
+    text = text.slice(0, lastSpace); // do not hand chrono half a word
+  }
+  text = cutBefore(text, DURATION_RE, CHRONO_MAX_DURATIONS);
+  text = cutBefore(text, /\d+/g, CHRONO_MAX_NUMBERS);
+  toOriginal[text.length] = text.length > 0 ? toOriginal[text.length - 1] + 1 : 0;
+  return { text, toOriginal };
+}
+
+/** `text` up to (not including) the match of global `re` after the first `max` ones. */
+function cutBefore(text: string, re: RegExp, max: number): string {
+  let count = 0;
+  for (const m of text.matchAll(re)) if (++count > max) return text.slice(0, m.index);
+  return text;
+}
+
+/** [start, end) in the message of chrono's [index, index + length). */
+function originalSpan(input: ChronoInput, index: number, length: number): [number, number] {
+  if (length <= 0) return [input.toOriginal[index], input.toOriginal[index]];
+  return [input.toOriginal[index], input.toOriginal[index + length - 1] + 1];
+}
+
 function parseWithChrono(text: string, language: Language, reference: chrono.ParsingReference): chrono.ParsedResult[] {
   const option = { forwardDate: true };
   const primary = language === 'es' ? chrono.es : chrono.en;
@@ -101,19 +192,20 @@ export function findTime(a: Analysis, context: UnderstandingContext, language: L
     spans.push([m.index, m.index + m[0].length]);
   }
 
-  // What chrono sees: the masked text with our own spans blanked.
-  let chronoText = a.masked();
-  for (const [s, e] of spans) chronoText = chronoText.slice(0, s) + ' '.repeat(e - s) + chronoText.slice(e);
+  // What chrono sees: the unused text without our own spans, collapsed and bounded.
+  const ours = new Uint8Array(a.original.length);
+  for (const [s, e] of spans) ours.fill(1, s, e);
+  const input = chronoInput(a.masked(), ours);
   const reference = { instant: now, timezone: timeZoneOffsetMinutes(now, timeZone) };
-  const results = parseWithChrono(chronoText, language, reference);
+  const results = parseWithChrono(input.text, language, reference);
 
   let main = results[0] ?? null;
   let timeOnly: chrono.ParsedResult | null = null;
   if (main) {
-    spans.push([main.index, main.index + main.text.length]);
+    spans.push(originalSpan(input, main.index, main.text.length));
     if (!main.start.isCertain('hour')) {
       timeOnly = results.slice(1).find((r) => r.start.isCertain('hour')) ?? null;
-      if (timeOnly) spans.push([timeOnly.index, timeOnly.index + timeOnly.text.length]);
+      if (timeOnly) spans.push(originalSpan(input, timeOnly.index, timeOnly.text.length));
     }
   }
   if (!main && !part && !nextWeek) return null;
@@ -168,7 +260,7 @@ export function findTime(a: Analysis, context: UnderstandingContext, language: L
 
   // "between 2 and 4pm" / "de 2 a 4 de la tarde": chrono only sees the end of the range.
   if (main && hour !== null && endHour === null) {
-    const before = fold(chronoText.slice(Math.max(0, main.index - 40), main.index));
+    const before = fold(input.text.slice(Math.max(0, main.index - 40), main.index));
     const r = /\b(?:between|from|entre|de|desde)\s+(?:las\s+)?(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*(?:and|to|-|–|y|a|hasta)\s*(?:las\s+)?$/.exec(before);
     if (r) {
       let startHour = Number(r[1]);
@@ -180,7 +272,8 @@ export function findTime(a: Analysis, context: UnderstandingContext, language: L
         endMinute = minute ?? 0;
         hour = startHour;
         minute = startMinute;
-        spans.push([main.index - (before.length - r.index), main.index]);
+        const rangeStart = main.index - (before.length - r.index);
+        spans.push([input.toOriginal[rangeStart], input.toOriginal[main.index]]);
       }
     }
   }
