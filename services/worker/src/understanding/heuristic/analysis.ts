@@ -74,7 +74,7 @@ export function words(folded: string): string[] {
 export function compact(text: string): string {
   return fold(text)
     .replace(/[^\p{L}\p{N}\s']+/gu, ' ')
-    .replace(/(^|\s)'+|'+(?=\s|$)/g, '$1')
+    .replace(/(^|\s)'+|(?<!')'+(?=\s|$)/g, '$1') // (?<!') keeps a long run of ' linear
     .replace(/\s+/g, ' ')
     .trim();
 }

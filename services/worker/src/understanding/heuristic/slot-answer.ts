@@ -21,21 +21,26 @@ const NUMBER_WORDS: Record<string, number> = {
 const ORDINAL_RE = new RegExp(
   `\\b(?:the |la |el |lo )?(${Object.keys(ORDINALS).join('|')}|last|ultima|ultimo)\\b(?:\\s+(?:one|option|slot|time|choice|date|opcion|hora|horario|fecha|turno|de las? \\w+)\\b)?`,
 );
+// Whitespace is bounded ({0,3}): these read the masked text, where a used link or email is a long
+// run of spaces, and "option\s*#?\s*" split such a run two ways at every length (quadratic).
 const INDEX_RE = new RegExp(
-  `(?:\\b(?:option|opcion|number|numero|num|slot|choice|hora|horario|turno)\\.?\\s*#?|#)\\s*(\\d{1,2}|${Object.keys(NUMBER_WORDS).join('|')})\\b(?!\\s*(?:am|pm|:|h\\b|k\\b|[.,]\\d))`,
+  `(?:\\b(?:option|opcion|number|numero|num|slot|choice|hora|horario|turno)\\.?\\s{0,3}(?:#\\s{0,3})?|#\\s{0,3})(\\d{1,2}|${Object.keys(NUMBER_WORDS).join('|')})\\b(?!\\s{0,3}(?:am|pm|:|h\\b|k\\b|[.,]\\d))`,
 );
 const BARE_INDEX_RE = new RegExp(
-  `^(?:the |la |el |lo )?(\\d{1,2}|${Object.keys(NUMBER_WORDS).join('|')})(?:st|nd|rd|th)?\\b(?!\\s*(?:am|pm|:|h\\b|k\\b|[.,]\\d))`,
+  `^(?:the |la |el |lo )?(\\d{1,2}|${Object.keys(NUMBER_WORDS).join('|')})(?:st|nd|rd|th)?\\b(?!\\s{0,3}(?:am|pm|:|h\\b|k\\b|[.,]\\d))`,
 );
 
 
+/** Longest confirmation or decline, in words ("yes that works for me thank you"); also bounds the opt-out keywords. */
+export const SHORT_ANSWER_MAX_WORDS = 8;
+
 export function isConfirmation(ws: string[]): boolean {
-  if (ws.length === 0 || ws.length > 8) return false;
+  if (ws.length === 0 || ws.length > SHORT_ANSWER_MAX_WORDS) return false;
   return ws.some((w) => CONFIRM_CORE.has(w)) && ws.every((w) => CONFIRM_CORE.has(w) || CONFIRM_FILLER.has(w));
 }
 
 export function isDecline(ws: string[]): boolean {
-  if (ws.length === 0 || ws.length > 8) return false;
+  if (ws.length === 0 || ws.length > SHORT_ANSWER_MAX_WORDS) return false;
   return ws.some((w) => DECLINE_CORE.has(w)) && ws.every((w) => DECLINE_CORE.has(w) || DECLINE_FILLER.has(w));
 }
 
