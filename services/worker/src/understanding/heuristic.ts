@@ -34,15 +34,15 @@
  * matters (spam and keywords first, then contact details, slot positions, budget, name, time, goal).
  */
 import type { Intent, Understander, Understanding, UnderstandingContext } from './understanding';
-import { Analysis, compact, words } from './heuristic/analysis';
+import { Analysis, compactFolded, firstWords, words } from './heuristic/analysis';
 import { findBudget } from './heuristic/budget';
 import { markEmailsLinksPhones } from './heuristic/contact';
 import { findGoal } from './heuristic/goal';
 import { CANCEL_RE, GREETING_RE, QUESTION_START_RE } from './heuristic/intent-cues';
 import { detectLanguage } from './heuristic/language';
 import { findName } from './heuristic/name';
-import { isOptIn, isOptOut } from './heuristic/opt-out';
-import { findSlotIndex, isConfirmation, isDecline, matchSlotByTime } from './heuristic/slot-answer';
+import { isOptInKeyword, isOptOutKeyword } from './heuristic/opt-out';
+import { SHORT_ANSWER_MAX_WORDS, findSlotIndex, isConfirmation, isDecline, matchSlotByTime } from './heuristic/slot-answer';
 import { isSpam } from './heuristic/spam';
 import { findTime } from './heuristic/time';
 import { FILLER } from './heuristic/word-lists';
@@ -88,12 +88,16 @@ export function understandSync(text: string, context: UnderstandingContext): Und
   // Callers should pass textForUnderstanding(messages); collapsing and capping again here is the
   // defence in depth that keeps every regex and chrono on bounded input whoever the caller is.
   const body = limitForUnderstanding(text ?? '');
-  const language = detectLanguage(body, context.previousLanguage);
-  if (isSpam(body)) return result({ intent: 'spam', language, confident: true });
-  if (isOptOut(body)) return result({ intent: 'opt_out', language, confident: true });
-  if (isOptIn(body)) return result({ intent: 'opt_in', language, confident: true });
+  const a = new Analysis(body); // folds once for every extractor below
+  const language = detectLanguage(body, context.previousLanguage, a.folded);
+  if (isSpam(body, a.folded)) return result({ intent: 'spam', language, confident: true });
+  // Keywords (STOP, alta…) and confirmations/declines are whole messages of a few words: a longer
+  // text is neither, and is not compacted (that was three passes over up to the whole cap).
+  const leadingWords = firstWords(a.folded, SHORT_ANSWER_MAX_WORDS + 1);
+  const compacted = leadingWords.length <= SHORT_ANSWER_MAX_WORDS ? compactFolded(a.folded) : null;
+  if (compacted !== null && isOptOutKeyword(compacted)) return result({ intent: 'opt_out', language, confident: true });
+  if (compacted !== null && isOptInKeyword(compacted)) return result({ intent: 'opt_in', language, confident: true });
 
-  const a = new Analysis(body);
   const greeting = GREETING_RE.exec(a.folded);
   if (greeting) a.mark(greeting.index, greeting.index + greeting[0].length);
   const email = markEmailsLinksPhones(a);
@@ -116,9 +120,8 @@ export function understandSync(text: string, context: UnderstandingContext): Und
   const cancel = CANCEL_RE.exec(a.maskedFolded());
   if (cancel) a.mark(cancel.index, cancel.index + cancel[0].length);
 
-  const leftover = a.leftoverWords();
-  const meaningful = leftover.filter((w) => !FILLER.has(w));
-  const allWords = words(compact(body));
+  const meaningfulLeftover = a.hasLeftoverWordOutside(FILLER);
+  const allWords = compacted !== null ? words(compacted) : leadingWords;
 
   let intent: Intent;
   if (slotChoice !== null) {
@@ -148,7 +151,7 @@ export function understandSync(text: string, context: UnderstandingContext): Und
 
   const accounted = intent === 'confirm' || intent === 'decline' || (intent === 'choose_slot' && slotChoice !== null)
     ? true
-    : meaningful.length === 0 && intent !== 'other' && intent !== 'question';
+    : !meaningfulLeftover && intent !== 'other' && intent !== 'question';
 
   return {
     intent,

@@ -34,6 +34,7 @@ const SERVICES: Array<{ re: RegExp; label: string }> = [
   { re: /\b(?:digital |online )?marketing(?: digital| online)?\b|\bmercadeo\b|\bmercadotecnia\b/g, label: 'marketing' },
 ];
 
+const MAX_HELP_PREFIXES = 8;
 const HELP_PREFIX_RE =
   /\b(?:i need help with|i need help for|i need some help with|need help with|help me with|help with|looking for help with|i'm interested in|im interested in|i am interested in|interested in|necesito ayuda con|necesito ayuda para|ayuda con|ayudarme con|me ayuden con|me interesan?|estoy interesad[oa] en|interesad[oa] en)\s+/g;
 
@@ -47,7 +48,10 @@ export function findGoal(a: Analysis): string | null {
     }
   }
   let freeText: string | null = null;
+  let prefixes = 0;
   for (const m of a.maskedFolded().matchAll(HELP_PREFIX_RE)) {
+    // A message says what it needs once or twice; past a few, the rest is left unaccounted for.
+    if (++prefixes > MAX_HELP_PREFIXES) break;
     const start = m.index + m[0].length;
     a.mark(m.index, start);
     const taken: string[] = [];

@@ -16,10 +16,20 @@ const OPT_IN = new Set([
 
 /** Whole message (trimmed, case-insensitive, punctuation ignored) is an opt-out keyword. */
 export function isOptOut(text: string): boolean {
-  return OPT_OUT.has(compact(text));
+  return isOptOutKeyword(compact(text));
+}
+
+/** isOptOut() of a text already compacted. */
+export function isOptOutKeyword(compacted: string): boolean {
+  return OPT_OUT.has(compacted);
 }
 
 /** Whole message is an opt-in keyword (START, UNSTOP, alta, subscribe…). */
 export function isOptIn(text: string): boolean {
-  return OPT_IN.has(compact(text));
+  return isOptInKeyword(compact(text));
+}
+
+/** isOptIn() of a text already compacted. */
+export function isOptInKeyword(compacted: string): boolean {
+  return OPT_IN.has(compacted);
 }
