@@ -11,7 +11,9 @@
  *    Conservative on purpose: the minimum-budget business rule must not pass on the optimistic end.
  *  - A bare number is a budget only with a currency sign/word, a multiplier ("2k", "3 mil") or the
  *    word budget/presupuesto/invest nearby; clock times, dates, phone numbers never are.
- *  - "$" means USD, "€" EUR, "£" GBP; "pesos" stays currency null (too many countries use it).
+ *  - Amounts in words count like digits: "dos mil", "two thousand five hundred", "un millón".
+ *  - "$" means USD, "€" EUR, "£" GBP; "pesos" stays currency null (too many countries use it) and
+ *    is marked `ambiguousCurrency: 'peso'` so it is never taken for the business's currency.
  *  - Time windows, in the business time zone, `to` exclusive:
  *      exact       "tomorrow at 3pm"  → [15:00, 16:00)  (one hour from the named time; an explicit
  *                                        range "between 2 and 4pm" gives [14:00, 16:00))
