@@ -27,7 +27,8 @@
  *  - Bare "CANCEL" is a carrier-standard opt-out keyword (like STOP); "cancel my appointment"
  *    is intent 'cancel'.
  *  - Spam by repeated characters: a run of 8+ identical non-digit characters that makes up at
- *    least half the message, or any run of 20+.
+ *    least half the message, or any run of 20+; emoji never count. Empty text is spam; text with
+ *    no letter or digit (emoji only, "?") is intent 'no_text'.
  *  - Only the first UNDERSTANDING_MAX_CHARS characters are read, whitespace runs collapsed
  *    (./text-limits); chrono reads at most CHRONO_MAX_CHARS of what the other extractors left,
  *    with at most CHRONO_MAX_NUMBERS groups of digits and CHRONO_MAX_DURATIONS durations.
@@ -45,7 +46,7 @@ import { detectLanguage } from './heuristic/language';
 import { findName } from './heuristic/name';
 import { isOptInKeyword, isOptOutKeyword } from './heuristic/opt-out';
 import { SHORT_ANSWER_MAX_WORDS, findSlotIndex, isConfirmation, isDecline, matchSlotByTime } from './heuristic/slot-answer';
-import { isSpam } from './heuristic/spam';
+import { isSpam, isTextless } from './heuristic/spam';
 import { findTime } from './heuristic/time';
 import { FILLER } from './heuristic/word-lists';
 import { limitForUnderstanding } from './text-limits';
@@ -58,7 +59,7 @@ export { extractGoal } from './heuristic/goal';
 export { detectLanguage } from './heuristic/language';
 export { extractName } from './heuristic/name';
 export { isOptIn, isOptOut } from './heuristic/opt-out';
-export { isSpam } from './heuristic/spam';
+export { isSpam, isTextless } from './heuristic/spam';
 export { CHRONO_MAX_CHARS, EXACT_WINDOW_MINUTES, PART_OF_DAY_HOURS, parseTimePreference } from './heuristic/time';
 export { UNDERSTANDING_MAX_CHARS, collapseWhitespace, textForUnderstanding } from './text-limits';
 // Time-zone arithmetic is shared with the GHL client and the sandbox; re-exported for this module's users.
@@ -93,6 +94,7 @@ export function understandSync(text: string, context: UnderstandingContext): Und
   const a = new Analysis(body); // folds once for every extractor below
   const language = detectLanguage(body, context.previousLanguage, a.folded);
   if (isSpam(body, a.folded)) return result({ intent: 'spam', language, confident: true });
+  if (isTextless(body)) return result({ intent: 'no_text', language, confident: true });
   // Keywords (STOP, alta…) and confirmations/declines are whole messages of a few words: a longer
   // text is neither, and is not compacted (that was three passes over up to the whole cap).
   const leadingWords = firstWords(a.folded, SHORT_ANSWER_MAX_WORDS + 1);

@@ -23,6 +23,8 @@ export type Intent =
   | 'confirm'
   | 'decline'
   | 'cancel'
+  /** letters and digits absent: emoji, punctuation ("👍", "🙏🙏", "?!"); empty text stays 'spam' */
+  | 'no_text'
   | 'other';
 
 export const INTENTS: readonly Intent[] = [
@@ -36,6 +38,7 @@ export const INTENTS: readonly Intent[] = [
   'confirm',
   'decline',
   'cancel',
+  'no_text',
   'other',
 ];
 

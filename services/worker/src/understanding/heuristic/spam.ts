@@ -1,4 +1,8 @@
-/** Spam: empty bodies, promotional links, "you won…" messages, runs of one repeated character. */
+/**
+ * Spam: empty bodies, promotional links, "you won…" messages, runs of one repeated character.
+ * Emoji are never spam by repetition ("😂😂😂😂😂😂😂😂" is a reaction); a message of emoji only is
+ * text-less ('no_text'), not spam.
+ */
 import { fold } from './analysis';
 import { LINK_RE } from './contact';
 
@@ -9,7 +13,7 @@ const PROMO_RE =
 const PRIZE_RE =
   /\b(?:you(?:'ve| have)? won|you are (?:a |the )?winner|congratulations,? you|congrats,? you|has ganado|usted ha ganado|ganaste|felicidades,? (?:has|usted|ha|eres))\b/;
 
-const REPEATED_CHARACTER_RE = /([^\s\d])\1{7,}/gu;
+const REPEATED_CHARACTER_RE = /([^\s\d\p{Extended_Pictographic}\u{1F3FB}-\u{1F3FF}\u200d\ufe0f])\1{7,}/gu;
 
 /**
  * Whether one UTF-16 code unit, or one surrogate pair, repeats 8+ times in a row: a plain scan that
@@ -43,4 +47,9 @@ export function isSpam(text: string, folded: string = fold(text)): boolean {
     if (m[0].length >= 20 || m[0].length * 2 >= trimmed.replace(/\s+/g, '').length) return true;
   }
   return false;
+}
+
+/** Something was sent, but no letter or digit: emoji, punctuation ("👍", "🙏🙏", "?"). Empty text is spam instead. */
+export function isTextless(text: string): boolean {
+  return text.trim() !== '' && !/[\p{L}\p{N}]/u.test(text);
 }
