@@ -23,6 +23,8 @@ export type Intent =
   | 'confirm'
   | 'decline'
   | 'cancel'
+  /** letters and digits absent: emoji, punctuation ("👍", "🙏🙏", "?!"); empty text stays 'spam' */
+  | 'no_text'
   | 'other';
 
 export const INTENTS: readonly Intent[] = [
@@ -36,6 +38,7 @@ export const INTENTS: readonly Intent[] = [
   'confirm',
   'decline',
   'cancel',
+  'no_text',
   'other',
 ];
 
@@ -57,8 +60,26 @@ export interface Budget {
   amount: number;
   /** ISO-4217 code when the message names or implies one ("$" → USD, "€" → EUR), else null */
   currency: string | null;
+  /**
+   * Set (with currency null) when the message named a currency word that is no single currency:
+   * "pesos" is the currency of Mexico, Colombia, Chile, Argentina… An amount in pesos is therefore
+   * NOT an amount in the business's currency, even when that currency is a peso (see inBusinessCurrency).
+   */
+  ambiguousCurrency?: 'peso';
   /** the words the amount was read from, e.g. "$1,000-2,000" */
   text: string;
+}
+
+/**
+ * The budget's amount when it can be compared with amounts in `businessCurrency` (ISO-4217): its
+ * currency is that one, or the message named none ("2000", "2k"). Null when it names another one
+ * ("€2000" for a USD business) or an ambiguous one ("3 mil pesos"): ask for the amount in the
+ * business's currency instead of guessing a rate or a country.
+ */
+export function inBusinessCurrency(budget: Budget, businessCurrency: string): number | null {
+  if (budget.ambiguousCurrency) return null;
+  if (budget.currency === null) return budget.amount;
+  return budget.currency.toUpperCase() === businessCurrency.trim().toUpperCase() ? budget.amount : null;
 }
 
 export interface Understanding {
@@ -83,6 +104,8 @@ export interface UnderstandingContext {
   offeredSlots: string[];
   previousLanguage: Language | null;
 }
+
+export { UNDERSTANDING_MAX_CHARS, textForUnderstanding } from './text-limits';
 
 export interface Understander {
   understand(text: string, context: UnderstandingContext): Promise<Understanding>;
