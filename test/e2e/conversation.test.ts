@@ -85,7 +85,7 @@ it('a human reply from the GHL app pauses the bot for that contact', async () =>
 it('talks Spanish with a Spanish speaker and books', async () => {
   const c = await customer();
   await c.say('Hola, necesito ayuda con marketing');
-  await c.say('tengo un presupuesto de 1500 euros');
+  await c.say('tengo un presupuesto de 1500 dólares'); // the business works in USD: euros would be asked again
   const done = await c.say('Me llamo Lucía, mañana por la tarde');
   expect(done.final_state).toBe('completed');
   const replies = await c.replies();

@@ -94,6 +94,29 @@ describe('booking graph', () => {
     expect(booked).toEqual([{ contactId: 'contact_123', startTime: '2026-12-01T15:00:00.000Z' }]);
   });
 
+  it('asks for the amount in the business currency when the budget is in another one, and compares only that', async () => {
+    const { ports, booked } = memoryPorts();
+    const say = conversation(ports);
+    let turn = await say('I need marketing, my budget is 3 mil pesos', { name: 'Lu' });
+    expect(turn.state.outcome).toBe('waiting_for_customer');
+    expect(turn.state.reply).toMatch(/USD/);
+    expect(turn.state.budget).toBeNull(); // 3,000 pesos is not 3,000 USD
+    turn = await say('€2500 then');
+    expect(turn.state.reply).toMatch(/USD/);
+    turn = await say('ok, 1500 dollars');
+    expect(turn.state.outcome).toBe('completed');
+    expect(turn.state.budget).toBe(1500);
+    expect(booked).toHaveLength(1);
+  });
+
+  it('asks for text when a message has none (emoji only)', async () => {
+    const { ports, booked } = memoryPorts();
+    const { state } = await conversation(ports)('👍🙏');
+    expect(state.outcome).toBe('waiting_for_customer');
+    expect(state.reply).toMatch(/write it in a text message/);
+    expect(booked).toHaveLength(0);
+  });
+
   it('refuses a low budget politely, saying what would work', async () => {
     const { ports, booked } = memoryPorts();
     const { nodes, state } = await conversation(ports)('I need marketing, budget $100', { name: 'Bo' });
@@ -138,7 +161,8 @@ describe('booking graph', () => {
   });
 
   it('talks Spanish to a Spanish speaker', async () => {
-    const { ports, booked } = memoryPorts();
+    // A business that works in euros: "2000 euros" is then its own currency (in USD it would be asked again).
+    const { ports, booked } = memoryPorts({ currency: 'EUR' });
     const say = conversation(ports);
     expect((await say('Hola, necesito ayuda con marketing')).state.reply).toMatch(/presupuesto/);
     expect((await say('unos 2000 euros')).state.reply).toMatch(/llamas/);

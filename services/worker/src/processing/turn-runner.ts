@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { CustomerMessageEvent, JobData, RunRecord } from '@wab/shared';
 import { isUnknownContact } from '../ghl/workflow-ports';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
+import { textForUnderstanding } from '../understanding/understanding';
 import type { BookingGraph } from '../workflow/graph';
 import type { ContactDetails, ContactsPort, LearnedDetails } from '../workflow/ports';
 import { turnInput, type Conversation } from '../workflow/state';
@@ -85,10 +86,11 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const profile = await profiles.get(contactKey);
     const { contactId, details } = await resolveContact(contactKey, event, profile);
 
+    // The record keeps every word; understanding reads a capped, whitespace-collapsed copy (text-limits).
     const message = pending.map((m) => m.body).join('\n');
     const input = turnInput({
       turnId: pending[0].runId,
-      message,
+      message: textForUnderstanding(pending.map((m) => m.body)),
       attachments: pending.reduce((n, m) => n + m.attachments, 0),
       now: deps.now(),
       contact: {

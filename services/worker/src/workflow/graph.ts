@@ -13,7 +13,7 @@ const endsTurnOr = (next: string) => (s: Conversation) => (s.outcome ? END : nex
 export function buildBookingGraph(ports: WorkflowPorts, checkpointer?: BaseCheckpointSaver) {
   return new StateGraph(ConversationState)
     .addNode('triage', triageNode(ports))
-    .addNode('collect', collectNode())
+    .addNode('collect', collectNode(ports))
     .addNode('validate', validateNode(ports))
     .addNode('book', bookNode(ports))
     .addEdge(START, 'triage')

@@ -1,4 +1,6 @@
+import { inBusinessCurrency } from '../../understanding/understanding';
 import { replies } from '../replies';
+import type { WorkflowPorts } from '../ports';
 import type { Conversation, ConversationUpdate } from '../state';
 
 /**
@@ -6,14 +8,18 @@ import type { Conversation, ConversationUpdate } from '../state';
  * missing field, one short question at a time (goal, then budget, then name). A preferred time is
  * welcome but not required: without one, the book node takes the next free slot.
  */
-export function collectNode() {
+export function collectNode(ports: Pick<WorkflowPorts, 'rules'>) {
+  const { rules } = ports;
   return async (s: Conversation): Promise<ConversationUpdate> => {
     const u = s.understanding!;
     const lang = s.language ?? 'en';
+    // A budget in another currency ("€2000" for a USD business, "3 mil pesos") is not compared as if it were ours.
+    const budget = u.budget ? inBusinessCurrency(u.budget, rules.currency) : null;
+    const foreignBudget = u.budget !== null && budget === null;
     const known = {
       name: u.name ?? s.name ?? s.contact.name,
       goal: u.goal ?? s.goal,
-      budget: u.budget?.amount ?? s.budget,
+      budget: budget ?? s.budget,
       email: u.email ?? s.email ?? s.contact.email,
     };
     const update: ConversationUpdate = { ...known };
@@ -30,6 +36,7 @@ export function collectNode() {
     const prefix = (s.reply ?? '') + (u.intent === 'greeting' && !s.goal ? replies.greeting(known.name, lang) : '');
     const ask = (question: string): ConversationUpdate => ({ ...update, reply: prefix + question, outcome: 'waiting_for_customer' });
     if (!known.goal) return ask(replies.askGoal(lang));
+    if (foreignBudget && known.budget === null) return ask(replies.askBudgetInCurrency(rules.currency, lang));
     if (known.budget === null) return ask(replies.askBudget(known.goal, lang));
     if (!known.name) return ask(replies.askName(lang));
     return update;

@@ -30,8 +30,8 @@ export function triageNode(ports: WorkflowPorts) {
     }
     if (s.optedOut) return { understanding, outcome: 'ignored' };
     if (s.pausedUntil && Date.parse(s.pausedUntil) > Date.parse(s.now)) return { understanding, outcome: 'ignored' };
-    // A voice note or a picture with no words: a kind answer asking for text, never silence or a crash.
-    if (s.attachments > 0 && s.message.trim() === '') {
+    // A voice note, a picture or only emoji: a kind answer asking for text, never silence or a crash.
+    if ((s.attachments > 0 && s.message.trim() === '') || understanding.intent === 'no_text') {
       return { understanding, language, outcome: 'waiting_for_customer', reply: replies.askForText(language) };
     }
     if (understanding.intent === 'spam') return { understanding, outcome: 'ignored' };
