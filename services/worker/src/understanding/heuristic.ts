@@ -14,7 +14,7 @@
  *  - Amounts in words count like digits: "dos mil", "two thousand five hundred", "un millón".
  *  - "$" means USD, "€" EUR, "£" GBP; "pesos" stays currency null (too many countries use it) and
  *    is marked `ambiguousCurrency: 'peso'` so it is never taken for the business's currency.
- *  - Time windows, in the business time zone, `to` exclusive:
+ *  - Time windows, in the zone the turn is read in (the customer's when GHL knows it, else the business's), `to` exclusive:
  *      exact       "tomorrow at 3pm"  → [15:00, 16:00)  (one hour from the named time; an explicit
  *                                        range "between 2 and 4pm" gives [14:00, 16:00))
  *      part_of_day morning [09:00, 12:00), afternoon [12:00, 17:00), evening [17:00, 20:00)
@@ -134,7 +134,6 @@ export function understandSync(text: string, context: UnderstandingContext): Und
     intent = 'cancel';
   } else if (isDecline(allWords)) {
     intent = 'decline';
-    a.mark(0, body.length);
   } else if (isConfirmation(allWords)) {
     if (offered.length === 1) {
       intent = 'choose_slot';
@@ -142,7 +141,6 @@ export function understandSync(text: string, context: UnderstandingContext): Und
     } else {
       intent = 'confirm';
     }
-    a.mark(0, body.length);
   } else if (name || goal || budgetHit || email || preferredTime) {
     intent = 'provide_info';
   } else if (/\?\s*$/.test(body) || body.includes('¿') || QUESTION_START_RE.test(a.folded)) {

@@ -98,7 +98,7 @@ export interface Understanding {
 
 export interface UnderstandingContext {
   now: Date;
-  /** IANA zone of the business, e.g. "America/New_York" */
+  /** IANA zone the customer's words are read in: theirs when GHL knows it, else the business's */
   timeZone: string;
   /** ISO starts previously offered, may be empty */
   offeredSlots: string[];

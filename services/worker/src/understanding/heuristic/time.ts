@@ -1,5 +1,5 @@
 /**
- * Time preferences, as windows in the business time zone (`to` exclusive). chrono-node reads the
+ * Time preferences, as windows in the context's zone (the customer's, else the business's) (`to` exclusive). chrono-node reads the
  * dates and clock times; parts of the day and "next week" are ours (chrono's Spanish "mañana" =
  * tomorrow collides with "por la mañana"). The window rules are listed in ../heuristic.ts.
  */
