@@ -32,3 +32,26 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 10_
     }
   }
 }
+
+/**
+ * A Redis connection and a key prefix of its own for one test file: opened before its tests, its keys deleted
+ * and the connection closed after them. Call at the top level of the file.
+ */
+export function useTestRedis(name: string): { prefix: string; readonly redis: Redis } {
+  const prefix = testPrefix(name);
+  let redis: Redis | undefined;
+  beforeAll(() => {
+    redis = new Redis(redisUrl());
+  });
+  afterAll(async () => {
+    await deletePrefix(redis!, prefix);
+    await redis!.quit();
+  });
+  return {
+    prefix,
+    get redis() {
+      if (!redis) throw new Error('useTestRedis: the connection opens in beforeAll');
+      return redis;
+    },
+  };
+}

@@ -1,18 +1,10 @@
 /** The effect ledger on a real Redis: each effect happens once, whatever runs race for it. */
-import { Redis } from 'ioredis';
 import { EffectInFlightError, EffectLedger, EffectUncertainError, type Effect } from '../../../services/worker/src/effects/effect-ledger';
 import { TurnLockLostError, runGuarded } from '../../../services/worker/src/effects/turn-guard';
-import { deletePrefix, eventually, redisUrl, testPrefix } from '../../support/redis';
+import { eventually, useTestRedis } from '../../support/redis';
 
-const prefix = testPrefix('effect-ledger');
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(redisUrl());
-});
-afterAll(async () => {
-  await deletePrefix(redis, prefix);
-  await redis.quit();
-});
+const db = useTestRedis('effect-ledger');
+const { prefix } = db;
 
 class Uncertain extends Error {}
 
@@ -42,7 +34,7 @@ let n = 0;
 const key = () => `k${++n}`;
 
 it('performs an effect once; a repeat gets the stored result', async () => {
-  const ledger = new EffectLedger(redis, prefix);
+  const ledger = new EffectLedger(db.redis, prefix);
   const world = outside();
   const k = key();
   expect(await ledger.once(k, world.effect(k))).toBe(`result-${k}`);
@@ -51,7 +43,7 @@ it('performs an effect once; a repeat gets the stored result', async () => {
 });
 
 it('two runs racing for one effect: it happens once, and the loser is told to wait rather than repeat it', async () => {
-  const ledger = new EffectLedger(redis, prefix, { leaseMs: 60_000 });
+  const ledger = new EffectLedger(db.redis, prefix, { leaseMs: 60_000 });
   const world = outside();
   const k = key();
   const results = await Promise.allSettled([ledger.once(k, world.effect(k, { delayMs: 100 })), ledger.once(k, world.effect(k, { delayMs: 100 }))]);
@@ -65,7 +57,7 @@ it('two runs racing for one effect: it happens once, and the loser is told to wa
 });
 
 it('a lost answer is found in the outside system, not redone', async () => {
-  const ledger = new EffectLedger(redis, prefix);
+  const ledger = new EffectLedger(db.redis, prefix);
   const world = outside();
   const k = key();
   expect(await ledger.once(k, world.effect(k, { loseAnswer: true }))).toBe(`found-${k}`);
@@ -74,7 +66,7 @@ it('a lost answer is found in the outside system, not redone', async () => {
 });
 
 it('an outcome nobody can see is settled: the next run looks again and performs it at once', async () => {
-  const ledger = new EffectLedger(redis, prefix, { leaseMs: 60_000 });
+  const ledger = new EffectLedger(db.redis, prefix, { leaseMs: 60_000 });
   const k = key();
   let calls = 0;
   const invisible: Effect<string, { key: string }> = {
@@ -94,10 +86,10 @@ it('an outcome nobody can see is settled: the next run looks again and performs 
 });
 
 it('a claim left by a run that died mid-call is taken over only after its lease', async () => {
-  const ledger = new EffectLedger(redis, prefix, { leaseMs: 300 });
+  const ledger = new EffectLedger(db.redis, prefix, { leaseMs: 300 });
   const k = key();
   // A run that claimed the effect and died before the call ended.
-  await redis.set(`${prefix}:wab:effect:${k}`, JSON.stringify({ state: 'intent', intent: { key: k }, at: Date.now() }));
+  await db.redis.set(`${prefix}:wab:effect:${k}`, JSON.stringify({ state: 'intent', intent: { key: k }, at: Date.now() }));
   const world = outside();
   await expect(ledger.once(k, world.effect(k))).rejects.toBeInstanceOf(EffectInFlightError);
   expect(world.done).toEqual([]);
@@ -107,16 +99,16 @@ it('a claim left by a run that died mid-call is taken over only after its lease'
 });
 
 it('a refused effect releases its claim, so a later run may try afresh', async () => {
-  const ledger = new EffectLedger(redis, prefix);
+  const ledger = new EffectLedger(db.redis, prefix);
   const world = outside();
   const k = key();
   await expect(ledger.once(k, world.effect(k, { fail: true }))).rejects.toThrow('refused');
-  expect(await redis.exists(`${prefix}:wab:effect:${k}`)).toBe(0);
+  expect(await db.redis.exists(`${prefix}:wab:effect:${k}`)).toBe(0);
   expect(await ledger.once(k, world.effect(k))).toBe(`result-${k}`);
 });
 
 it('a turn that lost its contact lock performs nothing', async () => {
-  const ledger = new EffectLedger(redis, prefix);
+  const ledger = new EffectLedger(db.redis, prefix);
   const world = outside();
   const k = key();
   const lost = {
@@ -126,5 +118,5 @@ it('a turn that lost its contact lock performs nothing', async () => {
   };
   await expect(runGuarded(lost, () => ledger.once(k, world.effect(k)))).rejects.toBeInstanceOf(TurnLockLostError);
   expect(world.done).toEqual([]);
-  expect(await redis.exists(`${prefix}:wab:effect:${k}`)).toBe(0);
+  expect(await db.redis.exists(`${prefix}:wab:effect:${k}`)).toBe(0);
 });

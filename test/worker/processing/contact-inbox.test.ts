@@ -1,20 +1,12 @@
 /** A contact's inbox and turn lock on a real Redis, and the claim that builds a turn from them. */
-import { Redis } from 'ioredis';
 import { RunStore } from '@wab/shared';
 import { TurnLockLostError } from '../../../services/worker/src/effects/turn-guard';
 import { ContactInbox } from '../../../services/worker/src/processing/contact-inbox';
 import { createTurnClaimer, turnKey } from '../../../services/worker/src/processing/turn-claim';
-import { deletePrefix, redisUrl, testPrefix } from '../../support/redis';
+import { useTestRedis } from '../../support/redis';
 
-const prefix = testPrefix('contact-inbox');
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(redisUrl());
-});
-afterAll(async () => {
-  await deletePrefix(redis, prefix);
-  await redis.quit();
-});
+const db = useTestRedis('contact-inbox');
+const { prefix } = db;
 
 let n = 0;
 const contact = () => `+1555000${String(++n).padStart(4, '0')}`;
@@ -22,7 +14,7 @@ const message = (runId: string, receivedAt: number, body = `hello ${runId}`, att
 
 describe('ContactInbox', () => {
   it('keeps each message once, in arrival order, with its media count, until it is removed', async () => {
-    const inbox = new ContactInbox(redis, prefix);
+    const inbox = new ContactInbox(db.redis, prefix);
     const c = contact();
     await inbox.add(c, message('run_b', 2000));
     await inbox.add(c, message('run_a', 1000, '', 1));
@@ -33,22 +25,22 @@ describe('ContactInbox', () => {
   });
 
   it('gives its keys a time to live, so a contact who never writes again leaves nothing behind', async () => {
-    const inbox = new ContactInbox(redis, prefix, 30_000, 3600);
+    const inbox = new ContactInbox(db.redis, prefix, 30_000, 3600);
     const c = contact();
     await inbox.add(c, message('run_x', 1));
-    const keys = await redis.keys(`${prefix}:wab:inbox:${c}:*`);
+    const keys = await db.redis.keys(`${prefix}:wab:inbox:${c}:*`);
     expect(keys.length).toBe(2);
-    for (const k of keys) expect(await redis.ttl(k)).toBeGreaterThan(3500);
+    for (const k of keys) expect(await db.redis.ttl(k)).toBeGreaterThan(3500);
   });
 
   it('lets one run hold a contact; a lock that lapsed cannot be renewed or released by its old holder', async () => {
-    const inbox = new ContactInbox(redis, prefix, 1000);
+    const inbox = new ContactInbox(db.redis, prefix, 1000);
     const c = contact();
     const first = await inbox.lock(c);
     expect(first).not.toBeNull();
     expect(await inbox.lock(c)).toBeNull();
     expect(await first!.renew()).toBe(true);
-    await redis.del(`${prefix}:wab:inbox:${c}:lock`); // it lapsed
+    await db.redis.del(`${prefix}:wab:inbox:${c}:lock`); // it lapsed
     const second = await inbox.lock(c);
     expect(second).not.toBeNull();
     expect(await first!.renew()).toBe(false);
@@ -68,10 +60,10 @@ describe('turnKey', () => {
 });
 
 describe('claiming a turn', () => {
-  const runStore = () => new RunStore(redis, prefix, 3600);
+  const runStore = () => new RunStore(db.redis, prefix, 3600);
 
   it('answers a burst as one turn and tells a second run the contact is busy', async () => {
-    const inbox = new ContactInbox(redis, prefix, 5000);
+    const inbox = new ContactInbox(db.redis, prefix, 5000);
     const claim = createTurnClaimer({ inbox, runStore: runStore(), burstWindowMs: 50 });
     const c = contact();
     const now = Date.now();
@@ -85,15 +77,15 @@ describe('claiming a turn', () => {
   });
 
   it("stops a turn's effects once its lock is gone", async () => {
-    const inbox = new ContactInbox(redis, prefix, 1000);
+    const inbox = new ContactInbox(db.redis, prefix, 1000);
     const claim = createTurnClaimer({ inbox, runStore: runStore(), burstWindowMs: 0 });
     const c = contact();
     const turn = await claim(c, message('run_1', Date.now()));
     if (turn.kind !== 'turn') throw new Error('expected a turn');
     await turn.guard.assertOwned();
-    await redis.set(`${prefix}:wab:inbox:${c}:lock`, 'someone-else');
+    await db.redis.set(`${prefix}:wab:inbox:${c}:lock`, 'someone-else');
     await expect(turn.guard.assertOwned()).rejects.toBeInstanceOf(TurnLockLostError);
     await turn.release();
-    expect(await redis.get(`${prefix}:wab:inbox:${c}:lock`)).toBe('someone-else'); // not ours to release
+    expect(await db.redis.get(`${prefix}:wab:inbox:${c}:lock`)).toBe('someone-else'); // not ours to release
   });
 });

@@ -3,7 +3,6 @@
  * succeed, what the customer hears then, and that every accepted job ends visibly.
  */
 import type { Job } from 'bullmq';
-import { Redis } from 'ioredis';
 import pino from 'pino';
 import { RunStore, type JobData } from '@wab/shared';
 import { EffectLedger } from '../../../services/worker/src/effects/effect-ledger';
@@ -15,17 +14,10 @@ import { NEEDS_HUMAN_TAG, createJobProcessor } from '../../../services/worker/sr
 import { createTimeZoneCheck } from '../../../services/worker/src/processing/time-zone-check';
 import type { BookingGraph } from '../../../services/worker/src/workflow/graph';
 import type { ContactsPort } from '../../../services/worker/src/workflow/ports';
-import { deletePrefix, redisUrl, testPrefix } from '../../support/redis';
+import { useTestRedis } from '../../support/redis';
 
-const prefix = testPrefix('job-processor');
-let redis: Redis;
-beforeAll(() => {
-  redis = new Redis(redisUrl());
-});
-afterAll(async () => {
-  await deletePrefix(redis, prefix);
-  await redis.quit();
-});
+const db = useTestRedis('job-processor');
+const { prefix } = db;
 
 /** A graph whose run throws: what a bug of ours (or GHL failing inside a node) looks like to the processor. */
 const throwingGraph = (error: () => Error) =>
@@ -35,10 +27,10 @@ const throwingGraph = (error: () => Error) =>
     },
   }) as unknown as BookingGraph;
 
-function setup(graph: BookingGraph, profiles = new ContactProfiles(redis, prefix, 3600)) {
+function setup(graph: BookingGraph, profiles = new ContactProfiles(db.redis, prefix, 3600)) {
   const sent: { key: string; contactId: string; text: string }[] = [];
   const tags: string[] = [];
-  const ledger = new EffectLedger(redis, prefix);
+  const ledger = new EffectLedger(db.redis, prefix);
   const contacts: ContactsPort = {
     describe: async () => ({ name: 'Ana', email: null, timezone: '' }),
     ensureContact: async (c) => c.contactId ?? 'c_new',
@@ -47,11 +39,11 @@ function setup(graph: BookingGraph, profiles = new ContactProfiles(redis, prefix
     removeTags: async () => undefined,
   };
   const metrics = createWorkerMetrics();
-  const runStore = new RunStore(redis, prefix, 3600);
+  const runStore = new RunStore(db.redis, prefix, 3600);
   const logger = pino({ level: 'silent' });
   const processor = createJobProcessor({
     graph,
-    inbox: new ContactInbox(redis, prefix, 5000),
+    inbox: new ContactInbox(db.redis, prefix, 5000),
     profiles,
     runStore,
     contacts,
@@ -134,11 +126,11 @@ it('a failure with attempts left goes back to the queue, with nothing recorded o
   expect(await runStore.get(j.data.runId)).toBeNull();
   expect(sent).toEqual([]);
   // Its message waits in the inbox for the next attempt.
-  expect(await redis.zcard(`${prefix}:wab:inbox:${j.data.contactKey}:order`)).toBe(1);
+  expect(await db.redis.zcard(`${prefix}:wab:inbox:${j.data.contactKey}:order`)).toBe(1);
 });
 
 it('a contact event that fails on its last attempt ends failed in its run record, not queued', async () => {
-  const broken = new ContactProfiles(redis, prefix, 3600);
+  const broken = new ContactProfiles(db.redis, prefix, 3600);
   broken.update = async () => {
     throw new Error('profile store unavailable');
   };
@@ -146,4 +138,18 @@ it('a contact event that fails on its last attempt ends failed in its run record
   const j = job({ kind: 'human_reply', attemptsMade: 2, attempts: 3 });
   await expect(processor(j)).rejects.toThrow('profile store unavailable');
   expect(await runStore.get(j.data.runId)).toMatchObject({ final_state: 'failed', error: { code: 'WORKFLOW_ERROR', message: 'profile store unavailable' } });
+});
+
+it('counts message statuses under a bounded label: an unknown status is "other", never a series of its own', async () => {
+  const { processor, metrics } = setup(throwingGraph(() => new Error('unused')));
+  const statusJob = (status: string) => {
+    const j = job({ kind: 'human_reply' });
+    j.data.event = { kind: 'message_status', messageId: 'm1', status, at: null };
+    j.data.contactKey = null;
+    return j;
+  };
+  await processor(statusJob('Delivered'));
+  await processor(statusJob(`x${'y'.repeat(200)}`));
+  const labels = (await metrics.messageStatuses.get()).values.map((v) => v.labels.status);
+  expect(labels.sort()).toEqual(['delivered', 'other']);
 });
