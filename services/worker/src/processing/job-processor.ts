@@ -51,9 +51,9 @@ function errorCode(error: unknown): ErrorCode {
 /**
  * A failure of ours, not GHL's, still leaves the customer answered: a bug or data we could not handle
  * (WORKFLOW_ERROR). GHL's refusals and outages are not: a message would likely fail the same way, and
- * the run stays failed and replayable. A lapsed lock means another run took the contact over.
+ * the run stays failed and replayable.
  */
-const handToTeamOn = (error: unknown) => errorCode(error) === 'WORKFLOW_ERROR' && !(error instanceof TurnLockLostError);
+const handToTeamOn = (error: unknown) => errorCode(error) === 'WORKFLOW_ERROR';
 
 /**
  * Runs one job. Customer messages are turns (claimed, run, recorded: see turn-claim, turn-runner); other
@@ -126,10 +126,12 @@ export function createJobProcessor(deps: ProcessorDeps) {
       log.info({ finalState: result.final_state, nodes, seconds, merged: runIds.length }, 'turn answered');
       return result;
     } catch (error) {
-      if (error instanceof EffectInFlightError) {
-        // Another run's claim on an effect of this turn has not run out: wait for it, spending no attempt.
-        log.info({ retryAt: new Date(error.retryAt).toISOString() }, 'an effect of this turn is in flight elsewhere; waiting');
-        await job.moveToDelayed(error.retryAt, token);
+      if (error instanceof EffectInFlightError || error instanceof TurnLockLostError) {
+        // Another run holds this contact or one of this turn's effects: wait for it, spending no attempt and
+        // recording nothing (that run may be answering these very messages).
+        const retryAt = error instanceof EffectInFlightError ? error.retryAt : Date.now() + RETRY_POLICY.busyContactRetryMs;
+        log.info({ retryAt: new Date(retryAt).toISOString(), reason: error.name }, 'another run has this turn; waiting');
+        await job.moveToDelayed(retryAt, token);
         throw new DelayedError();
       }
       const lastAttempt = isLastAttempt(job, error);
