@@ -38,7 +38,6 @@
  * Needs Redis: REDIS_URL, else 127.0.0.1:6379, else a private redis-server it starts and stops. Keys live
  * under a unique prefix `bw-<random>` and are deleted at the end. Loopback only; stops by itself.
  */
-const { randomBytes } = require('node:crypto');
 const fs = require('node:fs');
 const { join, resolve } = require('node:path');
 const { performance } = require('node:perf_hooks');
@@ -46,24 +45,16 @@ const { performance } = require('node:perf_hooks');
 const ROOT = resolve(__dirname, '..', '..');
 const dist = (...p) => join(ROOT, ...p);
 const shared = require(dist('shared', 'dist'));
-const { createWorker } = require(dist('services', 'worker', 'dist', 'worker.js'));
 const { buildBookingGraph } = require(dist('services', 'worker', 'dist', 'workflow', 'graph.js'));
 const { turnInput } = require(dist('services', 'worker', 'dist', 'workflow', 'state.js'));
 const { HeuristicUnderstander } = require(dist('services', 'worker', 'dist', 'understanding', 'heuristic.js'));
 const { Queue, QueueEvents } = require('bullmq');
-const pino = require('pino');
-const { freeSlots, referencePayload, REFERENCE_BODY, UNSURE_BODY } = require('./common');
+const { freeSlots, REFERENCE_BODY, UNSURE_BODY } = require('./common');
+const { BenchFailure, GHL, benchRedis, configFor, enqueue, jobsFor, openSession, startInProcessWorker, tally } = require('../support/worker-harness');
 
 const GOAL_RATIO = 0.6;
 const GOAL_SCALING = 0.9;
 const GOAL_RSS_MB = 250;
-/** A Redis connection for the bench's own use (queue producer, admin); errors surface through the commands. */
-const benchRedis = (url) => {
-  const redis = shared.createRedis(url, 'worker');
-  redis.on('error', () => undefined);
-  return redis;
-};
-const GHL = { GHL_API_TOKEN: 'pit-bench', GHL_LOCATION_ID: 'loc_bench', GHL_CALENDAR_ID: 'cal_bench' };
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -125,7 +116,6 @@ const median = (values) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 const fmt = (v, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
-class BenchFailure extends Error {}
 
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
@@ -188,55 +178,9 @@ async function cpuMeter(ctx, workerPid = null) {
   };
 }
 
-async function deletePrefix(redis, prefix) {
-  let deleted = 0;
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 2000);
-    cursor = next;
-    if (keys.length) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
-}
-
 // ---------------------------------------------------------------------------------------------- processes
 
-const { children, startChild, stopChild } = require('../support/processes');
-
-async function startDoubles() {
-  const child = startChild('doubles', [join(__dirname, 'doubles.js')], { PATH: process.env.PATH ?? '' }, { stdin: 'pipe' });
-  const port = await new Promise((resolvePort, reject) => {
-    let buf = '';
-    const onData = (chunk) => {
-      buf += chunk.toString();
-      const line = buf.split('\n')[0];
-      if (buf.includes('\n')) {
-        child.stdout.off('data', onData);
-        try {
-          resolvePort(JSON.parse(line).port);
-        } catch (error) {
-          reject(error);
-        }
-      }
-    };
-    child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new BenchFailure(`doubles exited (${code}): ${child.output()}`)));
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const control = async (method, path, body) => {
-    const res = await fetch(`${url}/_bench/${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    if (!res.ok) throw new BenchFailure(`doubles /_bench/${path}: HTTP ${res.status}`);
-    return res.json();
-  };
-  return {
-    child,
-    url,
-    openaiUrl: `${url}/v1`,
-    configure: (latency) => control('POST', 'config', latency),
-    stats: () => control('GET', 'stats'),
-    reset: () => control('POST', 'reset'),
-  };
-}
+const { startChild, stopChild } = require('../support/processes');
 
 /** Environment for a worker process: nothing of the caller's product settings, only ours. */
 function workerEnv(ctx, extra) {
@@ -269,42 +213,6 @@ async function startWorkerProcess(ctx, name, env, nodeArgs = []) {
 
 // ---------------------------------------------------------------------------------------------- jobs
 
-/** Job data exactly as the ingest queues it, from the API reference's payload through the product's normaliser. */
-function jobsFor(tag, n, body) {
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    const normalised = shared.normaliseWebhook(referencePayload(tag, i, body), { acceptedChannels: ['whatsapp'] });
-    if (normalised.outcome !== 'event') throw new Error('reference payload not accepted');
-    out.push(shared.toJobData(normalised, { runId: `run_${tag}_${i}`, requestId: `req_${tag}_${i}` }));
-  }
-  return out;
-}
-
-async function enqueue(queue, config, jobs) {
-  const options = shared.inboundJobOptions(config);
-  for (let i = 0; i < jobs.length; i += 500) {
-    await queue.addBulk(jobs.slice(i, i + 500).map((data) => ({ name: data.eventType, data, opts: { ...options, jobId: data.runId } })));
-  }
-}
-
-function configFor(ctx, prefix, concurrency, extra = {}) {
-  return shared.loadConfig({
-    GHL_RATE_LIMIT_PER_10S: String(ctx.opts.ghlRateLimit),
-    REDIS_URL: ctx.redisUrl,
-    QUEUE_PREFIX: prefix,
-    LOG_LEVEL: ctx.opts.logLevel,
-    GHL_API_BASE_URL: ctx.doubles.url,
-    ...GHL,
-    WORKER_CONCURRENCY: String(concurrency),
-    BURST_WINDOW_MS: '0',
-    ...extra,
-  });
-}
-
-function tally(into, finalState, bookingId) {
-  const key = `${finalState}${bookingId ? '+booked' : ''}`;
-  into[key] = (into[key] ?? 0) + 1;
-}
 
 // ---------------------------------------------------------------------------------------------- profiling
 
@@ -443,11 +351,7 @@ async function workerRound(ctx, tag, n, concurrency, profileFile) {
   const queue = new Queue(shared.INBOUND_QUEUE, { connection: producer, prefix });
   await enqueue(queue, config, jobsFor(tag, n, REFERENCE_BODY));
 
-  const connection = benchRedis(ctx.redisUrl);
-  const redis = benchRedis(ctx.redisUrl);
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } }, pino.destination({ dest: '/dev/null', sync: false }));
-  const { worker } = createWorker({ config, connection, redis, logger, autorun: false });
-  await worker.waitUntilReady();
+  const { worker, close } = await startInProcessWorker(ctx, config, { autorun: false });
   const outcomes = {};
   let failures = 0;
   let lastError = null;
@@ -473,11 +377,10 @@ async function workerRound(ctx, tag, n, concurrency, profileFile) {
   if (stop) await stop(profileFile);
   const cpu = await meter();
   const ghlCalls = Object.entries(await ctx.doubles.stats()).reduce((sum, [k, v]) => sum + (k === 'openai' ? 0 : v), 0);
-  await worker.close();
+  await close();
   await running;
   await queue.close();
-  for (const c of [connection, redis, producer]) c.disconnect();
-  logger.flush?.();
+  producer.disconnect();
   return { jobsPerSec: n / seconds, seconds, outcomes, failures, cpu, cpuMsPerJob: (cpu.benchSeconds * 1000) / n, ghlPerJob: ghlCalls / n };
 }
 
@@ -657,44 +560,10 @@ async function phaseB(ctx) {
 async function main() {
   const opts = readOptions(process.argv.slice(2));
   const watchdogMs = 60_000 + (opts.phases.has('probe') ? (opts.probeSeconds + 30) * 1000 : 0) + (opts.phases.has('a') ? opts.rounds * (opts.concurrency.length + 1) * (opts.n / 40 + 10) * 1000 : 0) + (opts.phases.has('b') ? 240_000 : 0);
-  let cleaning = null;
-  const ctx = { opts, prefix: `bw-${randomBytes(4).toString('hex')}`, redisUrl: null, admin: null, doubles: null, redisHandle: null };
-  async function cleanup() {
-    cleaning ??= (async () => {
-      await Promise.allSettled([...children].map((c) => stopChild(c, 5000)));
-      if (ctx.admin) {
-        try {
-          const n = await deletePrefix(ctx.admin, ctx.prefix);
-          log(`cleanup: deleted ${n} keys under ${ctx.prefix}*`);
-        } catch (error) {
-          process.stderr.write(`cleanup: could not delete ${ctx.prefix}* keys: ${error.message}\n`);
-        }
-        ctx.admin.disconnect();
-      }
-      if (ctx.redisHandle?.started) await ctx.redisHandle.stop();
-    })();
-    return cleaning;
-  }
-  const watchdog = setTimeout(() => {
-    process.stderr.write(`\nbench:worker: over its time budget (${Math.round(watchdogMs / 1000)} s); stopping\n`);
-    void cleanup().finally(() => process.exit(1));
-  }, watchdogMs);
-  watchdog.unref();
-  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-
   const startedAt = performance.now();
+  const ctx = await openSession({ name: 'bench:worker', stem: 'bw', opts, watchdogMs });
   try {
-    ctx.redisHandle = await shared.findOrStartRedis(process.env.REDIS_URL || undefined);
-    ctx.redisUrl = ctx.redisHandle.url;
-    ctx.admin = benchRedis(ctx.redisUrl);
-    ctx.doubles = await startDoubles();
-    let commit = '?';
-    try {
-      commit = require('node:child_process').execFileSync('git', ['-C', ROOT, 'describe', '--always', '--dirty'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    } catch {
-      // not a git checkout
-    }
-    log(`bench:worker  commit ${commit}, node ${process.version}, ${require('node:os').cpus().length} cores, Redis ${ctx.redisUrl}${ctx.redisHandle.started ? ' (private, started by the bench)' : ''}, key prefix ${ctx.prefix}`);
+    log(`bench:worker  ${ctx.describe()}`);
     log(`doubles: GHL + OpenAI in-memory on ${ctx.doubles.url} (separate process); Phases A/B with GHL_RATE_LIMIT_PER_10S=${opts.ghlRateLimit}`);
 
     const out = {};
@@ -715,8 +584,7 @@ async function main() {
     }
     log(`\ntotal ${fmt((performance.now() - startedAt) / 1000, 0)} s`);
   } finally {
-    await cleanup();
-    clearTimeout(watchdog);
+    await ctx.close();
   }
 }
 
