@@ -80,6 +80,13 @@ it('the worker can be scaled: no container name, no host port', () => {
   expect(ports(config.services.ingest)).toEqual(['8000:8000']);
 });
 
+it('only the public webhook port and the dev sandbox are published; admin and metrics never, Prometheus on loopback', () => {
+  const published = Object.fromEntries(Object.entries(config.services).map(([name, service]) => [name, ports(service)]));
+  expect(published).toEqual({ ingest: ['8000:8000'], worker: [], redis: [], 'ghl-sandbox': ['8100:8100'], prometheus: ['127.0.0.1:9090:9090'] });
+  const env = config.services.ingest.environment;
+  expect({ admin: env.ADMIN_PORT, metrics: env.INGEST_METRICS_PORT, adminHost: env.ADMIN_HOST }).toEqual({ admin: '8001', metrics: '9101', adminHost: undefined });
+});
+
 it('unset, the settings give what `npm start` gives: the sandbox as GHL and the README demo secret', () => {
   for (const name of ['ingest', 'worker']) {
     expect(config.services[name].environment).toMatchObject({
@@ -117,13 +124,19 @@ it('Prometheus reads the repository rules and finds every worker replica by DNS'
   const scrape = parseYaml(readFileSync(join(ROOT, 'deploy/prometheus/prometheus.yml'), 'utf8'));
   expect(scrape.rule_files).toEqual(['rules.yml']);
   const jobs = Object.fromEntries(scrape.scrape_configs.map((job: any) => [job.job_name, job]));
-  expect(jobs.ingest.static_configs[0].targets).toEqual(['ingest:8000']);
+  // The ingest's metrics port, not its public one.
+  expect(jobs.ingest.static_configs[0].targets).toEqual([`ingest:${config.services.ingest.environment.INGEST_METRICS_PORT}`]);
+  expect(config.services.ingest.environment.INGEST_METRICS_PORT).toBe('9101');
   expect(jobs.worker.dns_sd_configs[0]).toMatchObject({ names: ['worker'], type: 'A', port: 9100 });
 });
 
-/** Published ports as "host:container" (Compose v2 prints `published` as a string, 1.x as a number). */
-function ports(service: { ports?: { published: string | number; target: number }[] }): string[] {
-  return (service.ports ?? []).map((p) => `${p.published}:${p.target}`);
+/**
+ * Published ports as "[host address:]host:container". Compose v2 prints the long form (`published` a
+ * string, `host_ip` apart); 1.x prints a number, or a "127.0.0.1:9090:9090/tcp" string when bound.
+ */
+type Port = string | { published: string | number; target: number; host_ip?: string };
+function ports(service: { ports?: Port[] }): string[] {
+  return (service.ports ?? []).map((p) => (typeof p === 'string' ? p.replace(/\/tcp$/, '') : `${p.host_ip ? `${p.host_ip}:` : ''}${p.published}:${p.target}`));
 }
 
 /** A volume as docker-compose 1.x prints it ("src:dst:ro") or as Compose v2 does (long syntax). */

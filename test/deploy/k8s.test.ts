@@ -62,6 +62,8 @@ it('renders the expected objects, all in the namespace', () => {
       'PodDisruptionBudget/worker',
       'ScaledObject/worker',
       'Service/ingest',
+      'Service/ingest-admin',
+      'Service/ingest-metrics',
       'Service/redis',
       'Service/redis-headless',
       'Service/worker-metrics',
@@ -180,6 +182,34 @@ it('Services and PodDisruptionBudgets select real pods and ports', () => {
   expect(find('PodDisruptionBudget', 'ingest').spec.minAvailable).toBe(1);
   expect(find('PodDisruptionBudget', 'worker').spec.maxUnavailable).toBe(1);
   expect(find('Service', 'worker-metrics').spec.ports[0]).toMatchObject({ port: 9100, targetPort: 'metrics' });
+});
+
+it('the ingest has three ports: the public Service reaches only the webhook port; admin is cluster-internal', () => {
+  const ingest = find('Deployment', 'ingest').spec.template;
+  const [c] = ingest.spec.containers;
+  const env = Object.fromEntries(c.env.filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]));
+  const settings = loadConfig({ ...appConfig().data, ...env });
+  expect(Object.fromEntries(c.ports.map((p: any) => [p.name, p.containerPort]))).toEqual({ http: settings.PORT, metrics: settings.INGEST_METRICS_PORT, admin: settings.ADMIN_PORT });
+  expect({ PORT: settings.PORT, INGEST_METRICS_PORT: settings.INGEST_METRICS_PORT, ADMIN_PORT: settings.ADMIN_PORT }).toEqual({ PORT: 8000, INGEST_METRICS_PORT: 9101, ADMIN_PORT: 8001 });
+  expect(ingest.metadata.annotations['prometheus.io/port']).toBe('9101');
+
+  const servicePorts = (name: string) => find('Service', name).spec.ports.map((p: any) => p.targetPort);
+  expect(servicePorts('ingest')).toEqual(['http']);
+  expect(servicePorts('ingest-admin')).toEqual(['admin']);
+  expect(find('Service', 'ingest-admin').spec.type).toBe('ClusterIP');
+  expect(servicePorts('ingest-metrics')).toEqual(['metrics']);
+  expect(find('Service', 'ingest-metrics').spec.clusterIP).toBe('None');
+  // Nothing is exposed outside the cluster but through the public Service (which an Ingress may name).
+  for (const s of objects.filter((o) => o.kind === 'Service')) expect({ service: s.metadata.name, type: s.spec.type ?? 'ClusterIP' }).toEqual({ service: s.metadata.name, type: 'ClusterIP' });
+});
+
+it('the ingest policy: 8000 from anywhere, 9101 from the monitoring namespace, 8001 from admin-client pods only', () => {
+  const rules = find('NetworkPolicy', 'ingest').spec.ingress.map((rule: any) => ({ ports: rule.ports.map((p: any) => p.port), from: rule.from ?? 'anywhere' }));
+  expect(rules).toEqual([
+    { ports: [8000], from: 'anywhere' },
+    { ports: [9101], from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] },
+    { ports: [8001], from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'admin-client' } } }] },
+  ]);
 });
 
 it('the ingest scales on CPU; the worker on the backlog through KEDA, with bounds and a fallback', () => {

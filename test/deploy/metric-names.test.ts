@@ -42,10 +42,9 @@ beforeAll(async () => {
   // One job in the queue (no worker runs here), and one refused delivery, so labelled series have samples.
   expect((await ingest.post(referenceMessage({ id: 'metric-names-1' }))).status).toBe(202);
   expect((await ingest.post(referenceMessage({ id: 'metric-names-2' }), { headers: { 'X-GHL-Signature': 'f'.repeat(64) } })).status).toBe(401);
-  const scraped = await ingest.get('/metrics');
-  expect(scraped.status).toBe(200);
+  const scraped = await ingest.scrape();
   const worker = createWorkerMetrics();
-  exposed = [exposition('ingest', ingest.metrics.registry, scraped.body as string), exposition('worker', worker.registry, await worker.registry.metrics())];
+  exposed = [exposition('ingest', ingest.metrics.registry, scraped), exposition('worker', worker.registry, await worker.registry.metrics())];
 });
 afterAll(() => ingest?.close());
 

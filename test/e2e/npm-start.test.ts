@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { createRedis, freePort, waitForRedis } from '@wab/shared';
 import { BookingWebhookClient } from '../../services/tools/src/webhook-client';
-import { deletePrefix, redisUrl } from '../support/redis';
+import { deletePrefix, eventually, redisUrl } from '../support/redis';
 
 /**
  * `npm start` as a user runs it on a fresh checkout: it builds (prestart), finds the test Redis through
@@ -20,12 +20,13 @@ const started: ChildProcess[] = [];
 interface Started {
   npm: ChildProcess;
   port: number;
+  ingestMetricsPort: number;
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 async function npmStart(): Promise<Started> {
-  const [port, metricsPort, sandboxPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, metricsPort, ingestMetricsPort, sandboxPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const prefix = `t-npm-start-${randomUUID().slice(0, 8)}`;
   prefixes.push(prefix);
   const npm = spawn('npm', ['start'], {
@@ -34,6 +35,7 @@ async function npmStart(): Promise<Started> {
       ...process.env,
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
+      INGEST_METRICS_PORT: String(ingestMetricsPort),
       SANDBOX_PORT: String(sandboxPort),
       REDIS_URL: redisUrl(),
       QUEUE_PREFIX: prefix,
@@ -50,7 +52,7 @@ async function npmStart(): Promise<Started> {
   npm.stdout!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   npm.stderr!.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => npm.once('exit', (code, signal) => resolve({ code, signal })));
-  return { npm, port, output: () => output, exited };
+  return { npm, port, ingestMetricsPort, output: () => output, exited };
 }
 
 /** Polls the ingest's /health until it answers 200 (npm start builds first), failing early if npm exits. */
@@ -141,6 +143,11 @@ it('npm start: builds, books through /webhook with the demo secret, and SIGINT t
   const client = new BookingWebhookClient({ baseUrl: `http://127.0.0.1:${s.port}`, webhookSecret: DEMO_SECRET });
   const result = await client.sendMessage('Hi, I need help with marketing. My budget is $2000', '+15550007777', { name: 'Ana', wait: 20 });
   expect(result).toMatchObject({ status: 200, body: { status: 'success', booking_id: expect.any(String) } });
+
+  // The ingest's metrics are on their own port, as printed; the public port does not serve them.
+  await eventually(() => expect(s.output()).toContain(`ingest http://127.0.0.1:${s.ingestMetricsPort}/metrics`));
+  expect((await fetch(`http://127.0.0.1:${s.ingestMetricsPort}/metrics`)).status).toBe(200);
+  expect((await fetch(`http://127.0.0.1:${s.port}/metrics`)).status).toBe(404);
 
   const { tree, launcher, children } = launcherTree(s.npm);
   expect(children.map((c) => c.args)).toEqual(

@@ -58,9 +58,9 @@ describe('webhook signatures are checked over the raw bytes, failing closed', ()
 
   it('counts refusals by reason on /metrics', async () => {
     await send(body(), {});
-    const metrics = await ingest.get('/metrics');
-    expect(metrics.body).toMatch(/webhook_signature_failures_total\{reason="missing",scheme="unknown"\} [1-9]/);
-    expect(metrics.body).toMatch(/webhook_signature_failures_total\{reason="mismatch",scheme="hmac-sha256"\} [1-9]/);
+    const metrics = await ingest.scrape();
+    expect(metrics).toMatch(/webhook_signature_failures_total\{reason="missing",scheme="unknown"\} [1-9]/);
+    expect(metrics).toMatch(/webhook_signature_failures_total\{reason="mismatch",scheme="hmac-sha256"\} [1-9]/);
   });
 
   it('refuses everything HMAC-signed when no secret is configured', async () => {

@@ -112,11 +112,20 @@ describe('GET /health, /livez, /readyz', () => {
   });
 });
 
-describe('GET /metrics', () => {
+describe('GET /metrics (on INGEST_METRICS_PORT)', () => {
+  it('is served on the metrics port only: the public port answers 404 with the error body', async () => {
+    expect((await fetch(`${ingest.metricsUrl}/metrics`)).status).toBe(200);
+    const res = await ingest.get('/metrics');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+    // And the metrics port serves nothing else.
+    for (const path of ['/webhook', '/status', '/admin/queues']) expect((await fetch(`${ingest.metricsUrl}${path}`)).status).toBe(404);
+  });
+
   it('exposes the reference’s counter, request durations and queue gauges per state', async () => {
     await ingest.post(referenceMessage({ id: 'metrics-1' }));
     await ingest.post(referenceMessage({ id: 'metrics-1' }));
-    const res = await ingest.get('/metrics');
+    const res = { body: await ingest.scrape() };
     expect(res.body).toMatch(/webhook_requests_total\{status="success",outcome="accepted"\} [1-9]/);
     expect(res.body).toMatch(/webhook_duplicates_total [1-9]/);
     expect(res.body).toMatch(/http_request_duration_seconds_bucket\{le="0.005",method="POST",route="\/webhook",code="202"\}/);
@@ -127,7 +136,7 @@ describe('GET /metrics', () => {
   });
 
   it('passes promtool’s lint, except prom-client’s known nodejs_active_*_total gauges', async () => {
-    expect(promtoolProblems((await ingest.get('/metrics')).body as string)).toEqual([]);
+    expect(promtoolProblems(await ingest.scrape())).toEqual([]);
   });
 });
 

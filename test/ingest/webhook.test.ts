@@ -112,7 +112,7 @@ describe('POST /webhook accepts both payload shapes once the queue holds the job
   it('counts ignored event types under a bounded label: an unknown type is "other", never a series of its own', async () => {
     const weird = `Weird${Math.random().toString(36).slice(2)}`;
     expect((await ingest.post({ type: weird, locationId: 'l1', timestamp: new Date().toISOString() })).status).toBe(200);
-    const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+    const metrics = await ingest.scrape();
     expect(metrics).toMatch(/webhook_ignored_total\{event_type="other"\} [1-9]/);
     expect(metrics).not.toContain(weird);
   });

@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
+import type { Express } from 'express';
 import { Queue } from 'bullmq';
 import pino from 'pino';
 import { INBOUND_QUEUE, RunStore, createRedis, inboundJobOptions, loadConfig, waitForRedis, type Config } from '@wab/shared';
-import { createApp } from '../../services/ingest/src/app';
+import { createApps } from '../../services/ingest/src/app';
 import { InboundQueue } from '../../services/ingest/src/queue/inbound-queue';
 import { createWaitEvents } from '../../services/ingest/src/queue/wait-events';
 import { deletePrefix, redisUrl, testPrefix } from './redis';
@@ -19,7 +20,16 @@ export interface PostOptions {
 
 export type Ingest = Awaited<ReturnType<typeof startIngest>>;
 
-/** The ingest app in-process on a free port, against real Redis, with a key prefix of its own. */
+const listen = (app: Express): Promise<Server> =>
+  new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+/**
+ * The ingest's apps in-process, each on a free loopback port as main.ts runs them on their own ports
+ * (public, metrics, and admin when ADMIN_TOKEN is set), against real Redis, with a key prefix of its own.
+ */
 export async function startIngest(env: Record<string, string> = {}, options: { prefix?: string } = {}) {
   const prefix = options.prefix ?? testPrefix('ingest');
   const config: Config = loadConfig({
@@ -38,7 +48,7 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
   const bullQueue = new Queue(INBOUND_QUEUE, { connection: redis, prefix });
   const queueEvents = createWaitEvents(eventsRedis, prefix);
   const runStore = new RunStore(redis, prefix);
-  const { app, metrics } = createApp({
+  const { app, adminApp, metricsApp, metrics } = createApps({
     config,
     redis,
     queue: new InboundQueue(bullQueue, inboundJobOptions(config)),
@@ -47,10 +57,15 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
     logger: pino({ level: 'silent' }),
     version: 'test',
   });
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await listen(app);
+  const metricsServer = await listen(metricsApp);
+  const adminServer = adminApp ? await listen(adminApp) : null;
+  const servers = [server, metricsServer, ...(adminServer ? [adminServer] : [])];
+  const url = urlOf(server);
+  /** Where Prometheus scrapes (INGEST_METRICS_PORT). */
+  const metricsUrl = urlOf(metricsServer);
+  /** ADMIN_PORT; null when ADMIN_TOKEN is unset and nothing listens. */
+  const adminUrl = adminServer ? urlOf(adminServer) : null;
 
   async function post(body: unknown, opts: PostOptions = {}) {
     const text = opts.raw ?? JSON.stringify(body);
@@ -70,9 +85,16 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
     return { status: response.status, body: body as any, headers: response.headers };
   }
 
+  /** The metrics exposition, as Prometheus reads it from the metrics port. */
+  async function scrape(): Promise<string> {
+    const response = await fetch(`${metricsUrl}/metrics`);
+    if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+    return response.text();
+  }
+
   async function close() {
-    server.closeAllConnections();
-    await new Promise((r) => server.close(r));
+    for (const s of servers) s.closeAllConnections();
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
     await queueEvents.close();
     await bullQueue.close();
     await deletePrefix(redis, prefix).catch(() => undefined);
@@ -80,7 +102,7 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
     eventsRedis.disconnect();
   }
 
-  return { url, config, prefix, queue: bullQueue, redis, runStore, metrics, post, get, close };
+  return { url, metricsUrl, adminUrl, config, prefix, queue: bullQueue, redis, runStore, metrics, post, get, scrape, close };
 }
 
 /** The API reference's full example message. */

@@ -38,12 +38,21 @@ it('npm run replay -- --since 1h puts the failed runs back in the queue', async 
   await eventually(async () => expect(await (await ingest.queue.getJob(runId))!.getState()).toBe('failed'));
   await worker.pause();
 
-  const { stdout } = await run(process.execPath, [CLI, '--since', '1h', '--url', ingest.url], { env: { ...process.env, ADMIN_TOKEN: TOKEN } });
+  // No --url: the default is the admin port (ADMIN_PORT on loopback), not the public one.
+  const env = { ...process.env, ADMIN_TOKEN: TOKEN, ADMIN_PORT: new URL(ingest.adminUrl!).port, PORT: new URL(ingest.url).port };
+  const { stdout } = await run(process.execPath, [CLI, '--since', '1h'], { env });
   expect(JSON.parse(stdout).replayed).toEqual([runId]);
   expect(await (await ingest.queue.getJob(runId))!.getState()).toBe('waiting');
 });
 
+it('--url names another admin server; the public port has no admin API (404, exit 1)', async () => {
+  const env = { ...process.env, ADMIN_TOKEN: TOKEN };
+  await expect(run(process.execPath, [CLI, '--since', '1h', '--url', ingest.url], { env })).rejects.toMatchObject({ code: 1 });
+  const { stdout } = await run(process.execPath, [CLI, '--since', '1h', '--url', ingest.adminUrl!], { env });
+  expect(JSON.parse(stdout)).toMatchObject({ replayed: expect.any(Array) });
+});
+
 it('fails with the usage line when neither --since nor --run is given, and without a token', async () => {
-  await expect(run(process.execPath, [CLI, '--url', ingest.url], { env: { ...process.env, ADMIN_TOKEN: TOKEN } })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/usage: npm run replay/) });
-  await expect(run(process.execPath, [CLI, '--since', '1h', '--url', ingest.url], { env: { ...process.env, ADMIN_TOKEN: '' } })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/ADMIN_TOKEN/) });
+  await expect(run(process.execPath, [CLI, '--url', ingest.adminUrl!], { env: { ...process.env, ADMIN_TOKEN: TOKEN } })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/usage: npm run replay/) });
+  await expect(run(process.execPath, [CLI, '--since', '1h', '--url', ingest.adminUrl!], { env: { ...process.env, ADMIN_TOKEN: '' } })).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/ADMIN_TOKEN/) });
 });

@@ -4,14 +4,15 @@ import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config, RunStore } from '@wab/shared';
-import { adminRouter } from './admin/admin-router';
+import { adminRouter, requireAdmin } from './admin/admin-router';
+import { refuseForeignOrigin } from './admin/same-origin';
 import { errorHandler, sendError } from './http/send-error';
 import { requestId } from './http/request-id';
 import { trustProxySetting } from './http/trust-proxy';
 import { createIngestMetrics, type IngestMetrics } from './metrics/ingest-metrics';
 import { openApiDocument } from './openapi/openapi-document';
 import type { InboundQueue } from './queue/inbound-queue';
-import { perIpLimit, perPhoneLimit } from './ratelimit/limiters';
+import { adminAuthFailureLimit, perIpLimit, perPhoneLimit } from './ratelimit/limiters';
 import { runsRouter } from './runs/runs-router';
 import { loadSignatureKeys } from './signature/keys';
 import { statusRouter } from './status/status-router';
@@ -30,13 +31,37 @@ export interface IngestDeps {
   isDraining?: () => boolean;
 }
 
-/** Builds the ingest's HTTP app; tests drive it in-process, `main.ts` only listens and shuts down. */
-export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetrics } {
-  const { config, logger } = deps;
+export interface IngestApps {
+  /** PORT: /webhook, /health, /livez, /readyz, /status, /runs/:id, /openapi.json. */
+  app: Express;
+  /** ADMIN_PORT: /admin/*; null without ADMIN_TOKEN (then nothing listens for admin at all). */
+  adminApp: Express | null;
+  /** INGEST_METRICS_PORT: /metrics. */
+  metricsApp: Express;
+  metrics: IngestMetrics;
+}
+
+function baseApp(): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false); // answers are per request; hashing every body costs CPU for nothing
+  return app;
+}
+
+/**
+ * Builds the ingest's three HTTP apps, one per port, so the public port can be opened to the world while
+ * admin and metrics stay private. Tests drive them in-process; `main.ts` only listens and shuts down.
+ */
+export function createApps(deps: IngestDeps): IngestApps {
   const metrics = createIngestMetrics(async () => {
     const [snapshot, workers] = await Promise.all([deps.queue.snapshot(), deps.queue.workers()]);
     return { ...snapshot, workers };
   });
+  return { app: createPublicApp(deps, metrics), adminApp: deps.config.ADMIN_TOKEN ? createAdminApp(deps, deps.config.ADMIN_TOKEN) : null, metricsApp: createMetricsApp(metrics, deps.logger), metrics };
+}
+
+function createPublicApp(deps: IngestDeps, metrics: IngestMetrics): Express {
+  const { config, logger } = deps;
   const limitOptions = {
     redis: deps.redis,
     prefix: config.QUEUE_PREFIX,
@@ -45,9 +70,7 @@ export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetr
     logger,
   };
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.set('etag', false); // answers are per request; hashing every body costs CPU for nothing
+  const app = baseApp();
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.use(helmet());
   app.use(requestId);
@@ -76,7 +99,6 @@ export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetr
       redis: deps.redis,
       queue: deps.queue,
       runStore: deps.runStore,
-      metrics,
       version: deps.version,
       startedAt: Date.now(),
       isDraining: deps.isDraining ?? (() => false),
@@ -84,9 +106,39 @@ export function createApp(deps: IngestDeps): { app: Express; metrics: IngestMetr
   );
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(deps.version)));
   app.use(runsRouter({ runStore: deps.runStore, queue: deps.queue }));
-  // Without ADMIN_TOKEN the admin routes do not exist (404), rather than exist and refuse.
-  if (config.ADMIN_TOKEN) app.use(adminRouter({ token: config.ADMIN_TOKEN, queue: deps.queue, runStore: deps.runStore, logger }));
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'No such route'));
   app.use(errorHandler(logger));
-  return { app, metrics };
+  return app;
+}
+
+/**
+ * The admin API and bull-board. In order: cross-site browser posts are refused (403), failed
+ * authentications are counted per address (429 past the limit), then the token is checked (401).
+ */
+function createAdminApp(deps: IngestDeps, token: string): Express {
+  const { config, logger } = deps;
+  const app = baseApp();
+  // No `trust proxy`: nothing sits in front of the admin port, so the client address is the socket's.
+  app.use(helmet());
+  app.use(requestId);
+  app.use(refuseForeignOrigin);
+  app.use(adminAuthFailureLimit(config.ADMIN_AUTH_FAILURE_LIMIT, { redis: deps.redis, prefix: config.QUEUE_PREFIX, windowSeconds: config.ADMIN_AUTH_FAILURE_WINDOW_SECONDS, logger }));
+  app.use(requireAdmin(token));
+  app.use(adminRouter({ queue: deps.queue, runStore: deps.runStore, logger, bullBoardWrite: config.ADMIN_BULLBOARD_WRITE }));
+  app.use((_req, res) => sendError(res, 'NOT_FOUND', 'No such route'));
+  app.use(errorHandler(logger));
+  return app;
+}
+
+/** Prometheus's scrape target, alone on its port (the queue gauges are read at scrape time). */
+function createMetricsApp(metrics: IngestMetrics, logger: Logger): Express {
+  const app = baseApp();
+  app.use(requestId);
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+  app.use((_req, res) => sendError(res, 'NOT_FOUND', 'No such route'));
+  app.use(errorHandler(logger));
+  return app;
 }

@@ -11,7 +11,8 @@ import {
   loadConfig,
   waitForRedis,
 } from '@wab/shared';
-import { createApp } from './app';
+import type { Server } from 'node:http';
+import { createApps } from './app';
 import { InboundQueue } from './queue/inbound-queue';
 import { createWaitEvents } from './queue/wait-events';
 
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const runStore = new RunStore(redis, config.QUEUE_PREFIX, config.RUN_RECORD_TTL_DAYS * 24 * 3600);
 
   let draining = false;
-  const { app } = createApp({
+  const { app, adminApp, metricsApp } = createApps({
     config,
     redis,
     queue: new InboundQueue(queue, inboundJobOptions(config)),
@@ -52,6 +53,15 @@ async function main(): Promise<void> {
   });
   const server = app.listen(config.PORT, () => logger.info({ port: config.PORT }, 'ingest listening'));
   server.keepAliveTimeout = 65_000; // longer than common load-balancer idle timeouts
+  // Private ports: metrics on every interface (Prometheus scrapes from another host; the network policy
+  // limits who), admin on loopback unless ADMIN_HOST says otherwise, and only with a token.
+  const privateServers: Server[] = [
+    metricsApp.listen(config.INGEST_METRICS_PORT, () => logger.info({ port: config.INGEST_METRICS_PORT }, 'ingest metrics listening')),
+  ];
+  if (adminApp) {
+    privateServers.push(adminApp.listen(config.ADMIN_PORT, config.ADMIN_HOST, () => logger.info({ port: config.ADMIN_PORT, host: config.ADMIN_HOST }, 'ingest admin listening')));
+  }
+  for (const s of [server, ...privateServers]) s.on('error', (error) => shutdownOnListenError(error));
 
   shutdown = async (signal: string) => {
     if (draining) return;
@@ -64,12 +74,20 @@ async function main(): Promise<void> {
       server.closeIdleConnections();
     });
     clearTimeout(forced);
+    for (const s of privateServers) s.closeAllConnections();
+    await Promise.all(privateServers.map((s) => new Promise((resolve) => s.close(resolve))));
     await Promise.allSettled([queueEvents.close(), queue.close()]);
     redis.disconnect();
     eventsRedis.disconnect();
     logger.info('stopped');
     process.exit(0);
   };
+}
+
+/** A port already taken is a start-up failure: say which and stop, rather than run without it. */
+function shutdownOnListenError(error: Error): never {
+  process.stderr.write(`ingest failed to start: ${error.message}\n`);
+  process.exit(1);
 }
 
 main().catch((error: Error) => {

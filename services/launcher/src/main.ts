@@ -88,12 +88,16 @@ async function main(): Promise<void> {
   await waitForHttp(`http://127.0.0.1:${port}/readyz`);
   await waitForHttp(`http://127.0.0.1:${Number(env.METRICS_PORT || 9100)}/readyz`);
 
+  const adminPort = Number(env.ADMIN_PORT || 8001);
   const lines = [
     '',
     'WhatsApp booking is running:',
     `  webhook   POST http://127.0.0.1:${port}/webhook`,
-    `  status    http://127.0.0.1:${port}/status   health /health   metrics /metrics   API /openapi.json`,
-    `  worker    http://127.0.0.1:${Number(env.METRICS_PORT || 9100)}/metrics`,
+    `  status    http://127.0.0.1:${port}/status   health /health   API /openapi.json`,
+    `  metrics   ingest http://127.0.0.1:${Number(env.INGEST_METRICS_PORT || 9101)}/metrics   worker http://127.0.0.1:${Number(env.METRICS_PORT || 9100)}/metrics`,
+    env.ADMIN_TOKEN
+      ? `  admin     http://${env.ADMIN_HOST || '127.0.0.1'}:${adminPort}/admin/queues (ADMIN_TOKEN as the password)   npm run replay -- --since 1h`
+      : '  admin     off (set ADMIN_TOKEN to serve it on 127.0.0.1:' + adminPort + ')',
     `  redis     ${redis.started ? 'private redis-server (stopped on exit)' : 'found running'}`,
     sandboxUrl ? `  GHL       sandbox at ${sandboxUrl} (no GHL_API_TOKEN set)` : `  GHL       ${env.GHL_API_BASE_URL ?? 'https://services.leadconnectorhq.com'}`,
     sandboxUrl ? `  chat      ${sandboxUrl}/sandbox` : '',

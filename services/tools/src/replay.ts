@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 
 /**
  * `npm run replay -- --since 1h` replays every run that failed in the last hour; `--run <id>` replays one.
- * Talks to the ingest's admin API with ADMIN_TOKEN, so it works against any deployment it can reach.
+ * Talks to the ingest's admin API (ADMIN_PORT, loopback by default) with ADMIN_TOKEN; for a cluster, run it
+ * through `kubectl port-forward deploy/ingest 8001`.
  */
 export async function replay(options: { url: string; token: string; since?: string; run?: string }): Promise<{ status: number; body: unknown }> {
   const path = options.run
@@ -12,7 +13,7 @@ export async function replay(options: { url: string; token: string; since?: stri
   return { status: res.status, body: await res.json().catch(() => null) };
 }
 
-const USAGE = 'usage: npm run replay -- (--since 1h | --since 2026-11-28T10:00:00Z | --run <workflow_run_id>) [--url http://127.0.0.1:8000]';
+const USAGE = 'usage: npm run replay -- (--since 1h | --since 2026-11-28T10:00:00Z | --run <workflow_run_id>) [--url http://127.0.0.1:8001]';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   if (!values.since === !values.run) throw new Error(USAGE);
   const token = process.env.ADMIN_TOKEN;
   if (!token) throw new Error('ADMIN_TOKEN is not set: the admin API needs it');
-  const url = values.url ?? `http://127.0.0.1:${process.env.PORT || 8000}`;
+  const url = values.url ?? `http://127.0.0.1:${process.env.ADMIN_PORT || 8001}`;
   const result = await replay({ url, token, since: values.since, run: values.run });
   process.stdout.write(`${JSON.stringify(result.body, null, 2)}\n`);
   if (result.status >= 300) process.exitCode = 1;

@@ -26,8 +26,12 @@ const bool = z
  * units are in the names where they are not obvious. The README's configuration table mirrors this.
  */
 export const configSchema = z.object({
+  /** The ingest's public port: /webhook, /health, /livez, /readyz, /status, /runs/:id. */
   PORT: int(0, 65535).default(8000),
+  /** The worker's HTTP port (/livez, /readyz, /health, /metrics). */
   METRICS_PORT: int(0, 65535).default(9100),
+  /** The ingest's /metrics, on a port of its own so the public port never exposes it; not the worker's default. */
+  INGEST_METRICS_PORT: int(0, 65535).default(9101),
   REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
   /** Prefix of every Redis key; wrap it in braces (`{bull}`) on Redis Cluster so all keys share a slot. */
   QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/, 'must be non-empty and contain no ":" or spaces').default('bull'),
@@ -51,6 +55,15 @@ export const configSchema = z.object({
   /** Longest `?wait=N` a caller may ask for, in seconds. */
   MAX_WAIT_SECONDS: int(0, 300).default(30),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** The admin API and dashboard listen here (only with ADMIN_TOKEN), never on the public port. */
+  ADMIN_PORT: int(0, 65535).default(8001),
+  /** Loopback by default: reachable from this host (or `kubectl port-forward`) only. */
+  ADMIN_HOST: z.string().default('127.0.0.1'),
+  /** Failed admin authentications allowed per client address per window before every admin request gets 429. */
+  ADMIN_AUTH_FAILURE_LIMIT: int(1).default(10),
+  ADMIN_AUTH_FAILURE_WINDOW_SECONDS: int(1).default(15 * 60),
+  /** bull-board may add, retry, promote, clean or remove jobs only when this is true; read-only otherwise. */
+  ADMIN_BULLBOARD_WRITE: bool.default(false),
 
   JOB_ATTEMPTS: int(1, 50).default(5),
   JOB_BACKOFF_MS: int(0).default(2000),

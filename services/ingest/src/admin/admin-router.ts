@@ -19,7 +19,7 @@ const digest = (s: string) => createHash('sha256').update(s).digest();
  * Accepts `Authorization: Bearer <ADMIN_TOKEN>`, or Basic auth with the token as password so a browser can
  * open the queue dashboard. Compared in constant time.
  */
-function requireAdmin(token: string): RequestHandler {
+export function requireAdmin(token: string): RequestHandler {
   const expected = digest(token);
   return (req, res, next) => {
     const header = req.get('authorization') ?? '';
@@ -33,16 +33,18 @@ function requireAdmin(token: string): RequestHandler {
 }
 
 /**
- * Admin routes, mounted only when ADMIN_TOKEN is set: the bull-board dashboard, failed runs, and replay of
- * one run or of every run failed since a time. A replayed job keeps its run id and gets its attempts back.
+ * Admin routes (authentication, origin and failure limits are the admin app's): the bull-board dashboard,
+ * failed runs, and replay of one run or of every run failed since a time. A replayed job keeps its run id
+ * and gets its attempts back.
  */
-export function adminRouter(deps: { token: string; queue: InboundQueue; runStore: RunStore; logger: Logger }): Router {
+export function adminRouter(deps: { queue: InboundQueue; runStore: RunStore; logger: Logger; bullBoardWrite: boolean }): Router {
   const { queue, runStore, logger } = deps;
   const router = Router();
-  router.use('/admin', requireAdmin(deps.token));
 
+  // Read-only unless asked: bull-board's add, retry, promote, clean and remove would bypass the webhook's
+  // signature, dedupe and limits; replays go through the routes below instead.
   const board = new ExpressAdapter().setBasePath('/admin/queues');
-  createBullBoard({ queues: [new BullMQAdapter(queue.queue)], serverAdapter: board });
+  createBullBoard({ queues: [new BullMQAdapter(queue.queue, { readOnlyMode: !deps.bullBoardWrite })], serverAdapter: board });
   router.use('/admin/queues', board.getRouter());
 
   async function failedSince(since: number, limit: number): Promise<Job[]> {

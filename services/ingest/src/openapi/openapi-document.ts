@@ -98,7 +98,6 @@ export function openApiDocument(version: string): object {
       },
       '/health': { get: { summary: 'Health (Redis pinged; GHL and OpenAI as the workers last saw them)', responses: { '200': { description: 'healthy' }, '503': { description: 'Redis down' } } } },
       '/status': { get: { summary: 'Cluster-wide counters and queue length', responses: { '200': { description: 'status' } } } },
-      '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition' } } } },
       '/livez': { get: { summary: 'Liveness', responses: { '200': { description: 'alive' } } } },
       '/readyz': { get: { summary: 'Readiness', responses: { '200': { description: 'ready' }, '503': { description: 'not ready' } } } },
     },

@@ -14,16 +14,24 @@ export interface LimitOptions {
   logger: Logger;
 }
 
+type Scope = 'ip' | 'phone' | 'admin-auth';
+
+const LIMITED_MESSAGE: Record<Scope, string> = {
+  ip: 'Too many requests from this address',
+  phone: 'Too many requests for this phone number',
+  'admin-auth': 'Too many failed admin authentications from this address',
+};
+
 /**
  * A limit counted in Redis, so it holds across replicas. When Redis cannot be asked, the request goes on
  * (the queue then answers 503 honestly) rather than being refused for the limiter's sake.
  */
 function limiter(
-  scope: 'ip' | 'phone',
+  scope: Scope,
   limit: number,
   key: Options['keyGenerator'],
-  options: LimitOptions,
-  skip?: Options['skip'],
+  options: Omit<LimitOptions, 'onLimited'> & { onLimited: () => void },
+  extra: Partial<Pick<Options, 'skip' | 'skipSuccessfulRequests' | 'requestWasSuccessful' | 'passOnStoreError'>> = {},
 ): RequestHandler {
   if (limit === 0) return (_req, _res, next) => next();
   return rateLimit({
@@ -32,23 +40,23 @@ function limiter(
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     passOnStoreError: true,
+    ...extra,
     // A store error is Redis being away; the queue reports that once per request already.
     logger: {
       warn: (...args: unknown[]) => options.logger.debug({ limiter: scope }, String(args.at(-1))),
       error: (...args: unknown[]) => options.logger.debug({ limiter: scope }, String(args.at(-1))),
     },
     keyGenerator: key,
-    skip,
     store: new RedisStore({
       prefix: productKeys(options.prefix).rateLimit(scope),
       sendCommand: (command: string, ...args: string[]) => options.redis.call(command, ...args) as Promise<RedisReply>,
     }),
     handler: (_req, res, _next, opts) => {
-      options.onLimited(scope);
+      options.onLimited();
       const resetTime = (_req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const retryAfter = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 1000)) : Math.ceil(opts.windowMs / 1000);
       res.setHeader('Retry-After', String(retryAfter));
-      sendError(res, 'RATE_LIMITED', `Too many requests ${scope === 'ip' ? 'from this address' : 'for this phone number'}`, {
+      sendError(res, 'RATE_LIMITED', LIMITED_MESSAGE[scope], {
         limit: opts.limit,
         window_seconds: options.windowSeconds,
         retry_after_seconds: retryAfter,
@@ -59,10 +67,26 @@ function limiter(
 
 /** Per client IP (behind a proxy, set TRUST_PROXY so `req.ip` is the client's). IPv6 by /56 subnet. */
 export function perIpLimit(limit: number, options: LimitOptions): RequestHandler {
-  return limiter('ip', limit, (req) => ipKeyGenerator(req.ip ?? 'unknown'), options);
+  return limiter('ip', limit, (req) => ipKeyGenerator(req.ip ?? 'unknown'), { ...options, onLimited: () => options.onLimited('ip') });
 }
 
 /** Per sender phone; reads `res.locals.phone`, set once the body is verified and parsed. */
 export function perPhoneLimit(limit: number, options: LimitOptions): RequestHandler {
-  return limiter('phone', limit, (_req, res) => String(res.locals.phone), options, (_req, res) => !res.locals.phone);
+  return limiter('phone', limit, (_req, res) => String(res.locals.phone), { ...options, onLimited: () => options.onLimited('phone') }, { skip: (_req, res) => !res.locals.phone });
+}
+
+/**
+ * Counts only answers of 401 per client address (the admin app trusts no proxy, so that is the socket's).
+ * Past the limit every admin request from that address gets 429 until the window ends, a right token too:
+ * otherwise a guesser would learn the token from the one answer that is not 429. Fails closed when Redis
+ * cannot count, since the admin routes need Redis anyway.
+ */
+export function adminAuthFailureLimit(limit: number, options: Omit<LimitOptions, 'onLimited'>): RequestHandler {
+  return limiter(
+    'admin-auth',
+    limit,
+    (req) => ipKeyGenerator(req.ip ?? 'unknown'),
+    { ...options, onLimited: () => options.logger.warn('admin authentication failures over the limit: refusing this address for the window') },
+    { skipSuccessfulRequests: true, requestWasSuccessful: (_req, res) => res.statusCode !== 401, passOnStoreError: false },
+  );
 }

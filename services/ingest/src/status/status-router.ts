@@ -1,14 +1,12 @@
 import { Router } from 'express';
 import type { Redis } from 'ioredis';
 import type { RunStore } from '@wab/shared';
-import type { IngestMetrics } from '../metrics/ingest-metrics';
 import { InboundQueue } from '../queue/inbound-queue';
 
 export interface StatusDeps {
   redis: Redis;
   queue: InboundQueue;
   runStore: RunStore;
-  metrics: IngestMetrics;
   version: string;
   startedAt: number;
   isDraining: () => boolean;
@@ -22,7 +20,7 @@ async function redisUp(redis: Redis): Promise<boolean> {
   }
 }
 
-/** /health, /livez, /readyz, /status, /metrics: none of them count toward a rate limit. */
+/** /health, /livez, /readyz, /status: none of them count toward a rate limit. (/metrics has its own port.) */
 export function statusRouter(deps: StatusDeps): Router {
   const router = Router();
   const uptime = () => Math.round((Date.now() - deps.startedAt) / 1000);
@@ -79,11 +77,6 @@ export function statusRouter(deps: StatusDeps): Router {
       res.setHeader('Retry-After', '5');
       res.status(503).json({ status: 'unavailable', uptime: uptime(), queue_length: null, last_error: { code: 'QUEUE_UNAVAILABLE', message: 'Redis is unavailable' } });
     }
-  });
-
-  router.get('/metrics', async (_req, res) => {
-    res.setHeader('Content-Type', deps.metrics.registry.contentType);
-    res.send(await deps.metrics.registry.metrics());
   });
 
   return router;
