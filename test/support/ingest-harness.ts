@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { Queue } from 'bullmq';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { INBOUND_QUEUE, RunStore, createRedis, inboundJobOptions, loadConfig, waitForRedis, type Config } from '@wab/shared';
 import { createApp } from '../../services/ingest/src/app';
 import { InboundQueue } from '../../services/ingest/src/queue/inbound-queue';
 import { createWaitEvents } from '../../services/ingest/src/queue/wait-events';
 import { deletePrefix, redisUrl, testPrefix } from './redis';
+import { TEST_LOCATION_ID } from './deployment';
 import { TEST_SECRET, OLD_SECRET, ed25519PublicPem, rsaPublicPem, signatureHeaders, type Scheme } from './signing';
 
 export interface PostOptions {
@@ -20,7 +21,7 @@ export interface PostOptions {
 export type Ingest = Awaited<ReturnType<typeof startIngest>>;
 
 /** The ingest app in-process on a free port, against real Redis, with a key prefix of its own. */
-export async function startIngest(env: Record<string, string> = {}, options: { prefix?: string } = {}) {
+export async function startIngest(env: Record<string, string> = {}, options: { prefix?: string; logger?: Logger } = {}) {
   const prefix = options.prefix ?? testPrefix('ingest');
   const config: Config = loadConfig({
     REDIS_URL: redisUrl(),
@@ -28,6 +29,7 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
     WEBHOOK_SECRET: `${TEST_SECRET},${OLD_SECRET}`,
     GHL_WEBHOOK_PUBLIC_KEY: ed25519PublicPem(),
     GHL_WEBHOOK_RSA_PUBLIC_KEY: rsaPublicPem(),
+    GHL_LOCATION_ID: TEST_LOCATION_ID,
     LOG_LEVEL: 'silent',
     ...env,
   });
@@ -38,15 +40,25 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
   const bullQueue = new Queue(INBOUND_QUEUE, { connection: redis, prefix });
   const queueEvents = createWaitEvents(eventsRedis, prefix);
   const runStore = new RunStore(redis, prefix);
-  const { app, metrics } = createApp({
-    config,
-    redis,
-    queue: new InboundQueue(bullQueue, inboundJobOptions(config)),
-    queueEvents,
-    runStore,
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-  });
+  let built: ReturnType<typeof createApp>;
+  try {
+    built = createApp({
+      config,
+      redis,
+      queue: new InboundQueue(bullQueue, inboundJobOptions(config)),
+      queueEvents,
+      runStore,
+      logger: options.logger ?? pino({ level: 'silent' }),
+      version: 'test',
+    });
+  } catch (error) {
+    // A configuration the ingest refuses: leave no connection open behind the error.
+    await Promise.allSettled([queueEvents.close(), bullQueue.close()]);
+    redis.disconnect();
+    eventsRedis.disconnect();
+    throw error;
+  }
+  const { app, metrics } = built;
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -83,12 +95,12 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
   return { url, config, prefix, queue: bullQueue, redis, runStore, metrics, post, get, close };
 }
 
-/** The API reference's full example message. */
+/** The API reference's full example message, for this deployment's location. */
 export function referenceMessage(overrides: { id?: string; from?: string; body?: string } = {}) {
   return {
     type: 'message',
     contactId: 'contact_123',
-    locationId: 'loc_abc123',
+    locationId: TEST_LOCATION_ID,
     conversationId: 'conv_456',
     message: {
       id: overrides.id ?? 'msg_789',
@@ -105,7 +117,7 @@ export function referenceMessage(overrides: { id?: string; from?: string; body?:
 export function ghlInboundMessage(overrides: Record<string, unknown> = {}) {
   return {
     type: 'InboundMessage',
-    locationId: 'l1C08ntBrFjLS0elLIYU',
+    locationId: TEST_LOCATION_ID,
     attachments: [],
     body: 'Hola, quiero una cita',
     contactId: 'cI08i1Bls3iTB9bKgFJh',
@@ -122,4 +134,11 @@ export function ghlInboundMessage(overrides: Record<string, unknown> = {}) {
     timestamp: new Date().toISOString(),
     ...overrides,
   };
+}
+
+/** A logger at `level` whose JSON lines the test can read. */
+export function capturedLogger(level = 'info') {
+  const lines: string[] = [];
+  const logger = pino({ level }, { write: (line: string) => void lines.push(line) });
+  return { logger, lines: () => lines.join('') };
 }
