@@ -424,6 +424,7 @@ async function main() {
         REDIS_URL: redisHandle.url,
         QUEUE_PREFIX: prefix,
         WEBHOOK_SECRET: secret,
+        GHL_LOCATION_ID: 'loc_abc123', // the location its bodies carry
         RATE_LIMIT_PER_IP: '0',
         RATE_LIMIT_PER_PHONE: '0',
         LOG_LEVEL: 'warn',

@@ -1,5 +1,6 @@
 export * from './config/schema';
 export * from './config/load';
+export * from './config/local-sandbox';
 export * from './config/ghl-keys';
 export * from './errors/codes';
 export * from './input/absent';

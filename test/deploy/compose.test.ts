@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configSchema } from '@wab/shared';
+import { LOCAL_DEMO_WEBHOOK_SECRET, configSchema } from '@wab/shared';
 import { ROOT, parseYaml, requireTool, run } from './support';
 
 /**
@@ -14,10 +14,15 @@ const ENV_DIR = mkdtempSync(join(tmpdir(), 'compose-'));
 const EMPTY_ENV_FILE = join(ENV_DIR, 'empty.env');
 writeFileSync(EMPTY_ENV_FILE, '');
 afterAll(() => rmSync(ENV_DIR, { recursive: true, force: true }));
-const compose = (args: string[], env: Record<string, string> = {}) =>
-  run('docker-compose', ['--env-file', EMPTY_ENV_FILE, '-f', join(ROOT, 'docker-compose.yml'), ...args], {
+/** The committed env file of the dev profile (sandbox settings and the README's demo secret). */
+const DEV_ENV_FILE = join(ROOT, 'deploy/docker/dev.env');
+/** A real deployment's required settings, as an operator would put them in `.env`. */
+const REAL_GHL = { WEBHOOK_SECRET: 'an-operator-secret-0123456789', GHL_API_TOKEN: 'pit-123', GHL_LOCATION_ID: 'loc_real', GHL_CALENDAR_ID: 'cal_real' };
+const composeWith = (envFile: string, args: string[], env: Record<string, string> = {}) =>
+  run('docker-compose', ['--env-file', envFile, '-f', join(ROOT, 'docker-compose.yml'), ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
   });
+const compose = (args: string[], env: Record<string, string> = {}) => composeWith(DEV_ENV_FILE, args, env);
 
 const APP_SERVICES = ['ingest', 'worker', 'ghl-sandbox'];
 const SANDBOX_SETTINGS = ['SANDBOX_PORT', 'SANDBOX_HOST', 'INGEST_URL'];
@@ -29,9 +34,23 @@ beforeAll(() => {
   config = parseYaml(compose(['--profile', 'dev', '--profile', 'monitoring', 'config']));
 });
 
-it('is accepted by docker-compose, alone and with the dev and monitoring profiles', () => {
+it('is accepted by docker-compose with the dev env file, alone and with the dev and monitoring profiles', () => {
   expect(compose(['config', '-q'])).toBe('');
   expect(compose(['--profile', 'dev', '--profile', 'monitoring', 'config', '-q'])).toBe('');
+});
+
+it('without the dev env file, WEBHOOK_SECRET and the real GHL settings are required (no published default)', () => {
+  for (const missing of Object.keys(REAL_GHL)) {
+    const env = Object.fromEntries(Object.entries(REAL_GHL).filter(([key]) => key !== missing));
+    expect(() => composeWith(EMPTY_ENV_FILE, ['config', '-q'], env)).toThrow(new RegExp(`set ${missing}\\b`));
+  }
+  const real = parseYaml(composeWith(EMPTY_ENV_FILE, ['config'], REAL_GHL)).services;
+  for (const name of ['ingest', 'worker']) {
+    expect(real[name].environment).toMatchObject({ ...REAL_GHL, GHL_API_BASE_URL: 'https://services.leadconnectorhq.com' });
+  }
+  // Outside dev the ingest is the public port, as GHL must reach it.
+  expect(ports(real.ingest)).toEqual(['8000:8000']);
+  expect(hostIp(real.ingest)).toBeUndefined();
 });
 
 it('plain `up` starts Redis, the ingest and the worker; the sandbox and Prometheus are behind profiles', () => {
@@ -82,12 +101,13 @@ it('the worker can be scaled: no container name, no host port', () => {
 
 it('only the public webhook port and the dev sandbox are published; admin and metrics never, Prometheus on loopback', () => {
   const published = Object.fromEntries(Object.entries(config.services).map(([name, service]) => [name, ports(service)]));
-  expect(published).toEqual({ ingest: ['8000:8000'], worker: [], redis: [], 'ghl-sandbox': ['8100:8100'], prometheus: ['127.0.0.1:9090:9090'] });
+  expect(published).toEqual({ ingest: ['8000:8000'], worker: [], redis: [], 'ghl-sandbox': ['8100:8100'], prometheus: ['9090:9090'] });
+  expect(hostIp(config.services.prometheus)).toBe('127.0.0.1');
   const env = config.services.ingest.environment;
   expect({ admin: env.ADMIN_PORT, metrics: env.INGEST_METRICS_PORT, adminHost: env.ADMIN_HOST }).toEqual({ admin: '8001', metrics: '9101', adminHost: undefined });
 });
 
-it('unset, the settings give what `npm start` gives: the sandbox as GHL and the README demo secret', () => {
+it('the dev env file gives what `npm start` gives: the sandbox as GHL and the README demo secret, on loopback only', () => {
   for (const name of ['ingest', 'worker']) {
     expect(config.services[name].environment).toMatchObject({
       REDIS_URL: 'redis://redis:6379',
@@ -95,15 +115,17 @@ it('unset, the settings give what `npm start` gives: the sandbox as GHL and the 
       GHL_API_TOKEN: 'sandbox',
       GHL_LOCATION_ID: 'loc_sandbox',
       GHL_CALENDAR_ID: 'cal_sandbox',
-      WEBHOOK_SECRET: 'local-sandbox-secret',
+      WEBHOOK_SECRET: LOCAL_DEMO_WEBHOOK_SECRET,
     });
   }
+  expect(hostIp(config.services.ingest)).toBe('127.0.0.1');
+  expect(hostIp(config.services['ghl-sandbox'])).toBe('127.0.0.1');
   expect(config.services['ghl-sandbox'].environment).toMatchObject({ SANDBOX_HOST: '0.0.0.0', SANDBOX_PORT: '8100', INGEST_URL: 'http://ingest:8000' });
   expect(ports(config.services['ghl-sandbox'])).toEqual(['8100:8100']);
 });
 
 it('a setting from the shell or .env reaches the services (real GHL instead of the sandbox)', () => {
-  const out = compose(['config'], { GHL_API_BASE_URL: 'https://services.leadconnectorhq.com', GHL_API_TOKEN: 'pit-123' });
+  const out = composeWith(EMPTY_ENV_FILE, ['config'], { ...REAL_GHL, GHL_API_BASE_URL: 'https://services.leadconnectorhq.com' });
   const worker = parseYaml(out).services.worker;
   expect(worker.environment).toMatchObject({ GHL_API_BASE_URL: 'https://services.leadconnectorhq.com', GHL_API_TOKEN: 'pit-123' });
 });
@@ -130,13 +152,24 @@ it('Prometheus reads the repository rules and finds every worker replica by DNS'
   expect(jobs.worker.dns_sd_configs[0]).toMatchObject({ names: ['worker'], type: 'A', port: 9100 });
 });
 
-/**
- * Published ports as "[host address:]host:container". Compose v2 prints the long form (`published` a
- * string, `host_ip` apart); 1.x prints a number, or a "127.0.0.1:9090:9090/tcp" string when bound.
- */
-type Port = string | { published: string | number; target: number; host_ip?: string };
-function ports(service: { ports?: Port[] }): string[] {
-  return (service.ports ?? []).map((p) => (typeof p === 'string' ? p.replace(/\/tcp$/, '') : `${p.host_ip ? `${p.host_ip}:` : ''}${p.published}:${p.target}`));
+type PortEntry = string | { published: string | number; target: number; host_ip?: string };
+
+/** A published port as {hostIp, published, target}: docker-compose 1.x prints a string when bound to an address. */
+function port(p: PortEntry): { hostIp?: string; published: string; target: string } {
+  if (typeof p !== 'string') return { hostIp: p.host_ip, published: String(p.published), target: String(p.target) };
+  const parts = p.replace(/\/tcp$/, '').split(':');
+  const [target, published, hostIp] = parts.reverse();
+  return { hostIp, published, target };
+}
+
+/** Published ports as "host:container" (Compose v2 prints `published` as a string, 1.x as a number). */
+function ports(service: { ports?: PortEntry[] }): string[] {
+  return (service.ports ?? []).map((p) => `${port(p).published}:${port(p).target}`);
+}
+
+/** The host address a service's first port is published on (undefined: every interface). */
+function hostIp(service: { ports?: PortEntry[] }): string | undefined {
+  return service.ports?.[0] === undefined ? undefined : port(service.ports[0]).hostIp;
 }
 
 /** A volume as docker-compose 1.x prints it ("src:dst:ro") or as Compose v2 does (long syntax). */

@@ -13,7 +13,7 @@ import { deletePrefix, eventually, redisUrl } from '../support/redis';
 jest.setTimeout(180_000);
 
 const root = join(__dirname, '..', '..');
-const DEMO_SECRET = 'local-sandbox-secret';
+const DEMO_SECRET = 'local-sandbox-demo-secret-not-for-production';
 const prefixes: string[] = [];
 const started: ChildProcess[] = [];
 

@@ -8,7 +8,7 @@ import { startGhlDouble, type GhlDouble } from '../support/ghl-double';
 import { deletePrefix, eventually, redisUrl, testPrefix } from '../support/redis';
 import { api, tomorrow } from './helpers';
 
-const SECRET = 'chat-test-secret';
+const SECRET = 'chat-test-secret-0123456789';
 const EXAMPLE = 'Hi, I need help with marketing. My budget is $2000';
 
 interface Delivery {
@@ -355,11 +355,11 @@ describe('the chat page without an ingest', () => {
 
 describe('the sandbox process with INGEST_URL', () => {
   it('delivers with the first of the comma-separated WEBHOOK_SECRET list, and needs one', async () => {
-    const ingest = await startIngestRecorder('first-secret');
+    const ingest = await startIngestRecorder('first-secret-0123456789abcdef');
     const queuePrefix = testPrefix('sbchat');
     const env = { SANDBOX_PORT: '0', REDIS_URL: redisUrl(), QUEUE_PREFIX: queuePrefix, INGEST_URL: ingest.url };
     await expect(startSandbox(env)).rejects.toThrow(/WEBHOOK_SECRET/);
-    const sandbox = await startSandbox({ ...env, WEBHOOK_SECRET: ' first-secret , older-secret' });
+    const sandbox = await startSandbox({ ...env, WEBHOOK_SECRET: ' first-secret-0123456789abcdef , older-secret-0123456789abcdef' });
     const redis = new Redis(redisUrl());
     try {
       expect(sandbox.chatUrl).toBe(`${sandbox.url}/sandbox`);

@@ -1,3 +1,4 @@
+import { TEST_LOCATION_ID } from '../support/deployment';
 import { ghlInboundMessage, referenceMessage, startIngest, type Ingest } from '../support/ingest-harness';
 
 let ingest: Ingest;
@@ -27,7 +28,7 @@ describe('POST /webhook accepts both payload shapes once the queue holds the job
       format: 'reference',
       eventType: 'message',
       contactKey: 'contact_123',
-      locationId: 'loc_abc123',
+      locationId: TEST_LOCATION_ID,
       event: {
         kind: 'customer_message',
         contactId: 'contact_123',
@@ -92,10 +93,10 @@ describe('POST /webhook accepts both payload shapes once the queue holds the job
   it('queues appointment, status and DND events in both formats', async () => {
     const now = new Date().toISOString();
     const cases = [
-      [{ type: 'message_status', status: 'delivered', messageId: 'msg_123', timestamp: '2024-01-15T10:30:00Z' }, { kind: 'message_status', status: 'delivered' }],
+      [{ type: 'message_status', status: 'delivered', messageId: 'msg_123', timestamp: now }, { kind: 'message_status', status: 'delivered' }],
       [{ type: 'appointment_confirmed', appointmentId: 'apt_456', scheduledTime: '2024-01-20T14:00:00Z', contactId: 'contact_123' }, { kind: 'appointment', action: 'confirmed' }],
-      [{ type: 'AppointmentDelete', locationId: 'l1', timestamp: now, webhookId: 'wh-del-1', appointment: { id: 'apt_1', contactId: 'c1', startTime: now } }, { kind: 'appointment', action: 'deleted', contactId: 'c1' }],
-      [{ type: 'ContactDndUpdate', locationId: 'l1', timestamp: now, webhookId: 'wh-dnd-1', id: 'c2', dnd: false, dndSettings: { WhatsApp: { status: 'active' } } }, { kind: 'contact_dnd', whatsappOptOut: true }],
+      [{ type: 'AppointmentDelete', locationId: TEST_LOCATION_ID, timestamp: now, webhookId: 'wh-del-1', appointment: { id: 'apt_1', contactId: 'c1', startTime: now } }, { kind: 'appointment', action: 'deleted', contactId: 'c1' }],
+      [{ type: 'ContactDndUpdate', locationId: TEST_LOCATION_ID, timestamp: now, webhookId: 'wh-dnd-1', id: 'c2', dnd: false, dndSettings: { WhatsApp: { status: 'active' } } }, { kind: 'contact_dnd', whatsappOptOut: true }],
     ] as const;
     for (const [body, event] of cases) {
       const res = await ingest.post(body);
@@ -105,15 +106,15 @@ describe('POST /webhook accepts both payload shapes once the queue holds the job
   });
 
   it('acknowledges GHL event types the product does not handle (refusing them would make GHL pause us)', async () => {
-    const res = await ingest.post({ type: 'ContactCreate', locationId: 'l1', id: 'c9', timestamp: new Date().toISOString() });
+    const res = await ingest.post({ type: 'ContactCreate', locationId: TEST_LOCATION_ID, id: 'c9', timestamp: new Date().toISOString() });
     expect(res).toMatchObject({ status: 200, body: { status: 'ignored' } });
   });
 
   it('counts ignored event types under a bounded label: an unknown type is "other", never a series of its own', async () => {
     const weird = `Weird${Math.random().toString(36).slice(2)}`;
-    expect((await ingest.post({ type: weird, locationId: 'l1', timestamp: new Date().toISOString() })).status).toBe(200);
+    expect((await ingest.post({ type: weird, locationId: TEST_LOCATION_ID, timestamp: new Date().toISOString() })).status).toBe(200);
     const metrics = await ingest.scrape();
-    expect(metrics).toMatch(/webhook_ignored_total\{event_type="other"\} [1-9]/);
+    expect(metrics).toMatch(/webhook_ignored_total\{event_type="other",reason="event_type"\} [1-9]/);
     expect(metrics).not.toContain(weird);
   });
 

@@ -7,6 +7,7 @@ import type { SandboxAppointment } from '../../services/ghl-sandbox/src/store/ap
 import type { SandboxContact } from '../../services/ghl-sandbox/src/store/contacts';
 import type { SandboxMessage } from '../../services/ghl-sandbox/src/store/conversations';
 import type { WebhookTarget } from '../../services/ghl-sandbox/src/webhook';
+import { TEST_LOCATION_ID } from './deployment';
 import { deletePrefix, redisUrl, testPrefix } from './redis';
 
 export type GhlDoubleOptions = Partial<Omit<SandboxOptions, 'redis' | 'keyPrefix' | 'token'>> & {
@@ -72,7 +73,7 @@ async function listen(app: ReturnType<typeof createSandboxApp>): Promise<{ url: 
 export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<GhlDouble> {
   const keyPrefix = testPrefix('ghl');
   const token = options.token === null ? '' : (options.token ?? `pit-${randomUUID()}`);
-  const locationId = options.locationId ?? 'loc_test';
+  const locationId = options.locationId ?? TEST_LOCATION_ID;
   const calendarId = options.calendarId ?? 'cal_test';
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 2 });
   const sandboxOptions: SandboxOptions = {

@@ -2,12 +2,13 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { Queue } from 'bullmq';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { INBOUND_QUEUE, RunStore, createRedis, inboundJobOptions, loadConfig, waitForRedis, type Config } from '@wab/shared';
 import { createApps } from '../../services/ingest/src/app';
 import { InboundQueue } from '../../services/ingest/src/queue/inbound-queue';
 import { createWaitEvents } from '../../services/ingest/src/queue/wait-events';
 import { deletePrefix, redisUrl, testPrefix } from './redis';
+import { TEST_LOCATION_ID } from './deployment';
 import { TEST_SECRET, OLD_SECRET, ed25519PublicPem, rsaPublicPem, signatureHeaders, type Scheme } from './signing';
 
 export interface PostOptions {
@@ -30,7 +31,7 @@ const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as Addre
  * The ingest's apps in-process, each on a free loopback port as main.ts runs them on their own ports
  * (public, metrics, and admin when ADMIN_TOKEN is set), against real Redis, with a key prefix of its own.
  */
-export async function startIngest(env: Record<string, string> = {}, options: { prefix?: string } = {}) {
+export async function startIngest(env: Record<string, string> = {}, options: { prefix?: string; logger?: Logger } = {}) {
   const prefix = options.prefix ?? testPrefix('ingest');
   const config: Config = loadConfig({
     REDIS_URL: redisUrl(),
@@ -38,6 +39,7 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
     WEBHOOK_SECRET: `${TEST_SECRET},${OLD_SECRET}`,
     GHL_WEBHOOK_PUBLIC_KEY: ed25519PublicPem(),
     GHL_WEBHOOK_RSA_PUBLIC_KEY: rsaPublicPem(),
+    GHL_LOCATION_ID: TEST_LOCATION_ID,
     LOG_LEVEL: 'silent',
     ...env,
   });
@@ -48,15 +50,25 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
   const bullQueue = new Queue(INBOUND_QUEUE, { connection: redis, prefix });
   const queueEvents = createWaitEvents(eventsRedis, prefix);
   const runStore = new RunStore(redis, prefix);
-  const { app, adminApp, metricsApp, metrics } = createApps({
-    config,
-    redis,
-    queue: new InboundQueue(bullQueue, inboundJobOptions(config)),
-    queueEvents,
-    runStore,
-    logger: pino({ level: 'silent' }),
-    version: 'test',
-  });
+  let built: ReturnType<typeof createApps>;
+  try {
+    built = createApps({
+      config,
+      redis,
+      queue: new InboundQueue(bullQueue, inboundJobOptions(config)),
+      queueEvents,
+      runStore,
+      logger: options.logger ?? pino({ level: 'silent' }),
+      version: 'test',
+    });
+  } catch (error) {
+    // A configuration the ingest refuses: leave no connection open behind the error.
+    await Promise.allSettled([queueEvents.close(), bullQueue.close()]);
+    redis.disconnect();
+    eventsRedis.disconnect();
+    throw error;
+  }
+  const { app, adminApp, metricsApp, metrics } = built;
   const server = await listen(app);
   const metricsServer = await listen(metricsApp);
   const adminServer = adminApp ? await listen(adminApp) : null;
@@ -105,12 +117,12 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
   return { url, metricsUrl, adminUrl, config, prefix, queue: bullQueue, redis, runStore, metrics, post, get, scrape, close };
 }
 
-/** The API reference's full example message. */
+/** The API reference's full example message, for this deployment's location. */
 export function referenceMessage(overrides: { id?: string; from?: string; body?: string } = {}) {
   return {
     type: 'message',
     contactId: 'contact_123',
-    locationId: 'loc_abc123',
+    locationId: TEST_LOCATION_ID,
     conversationId: 'conv_456',
     message: {
       id: overrides.id ?? 'msg_789',
@@ -127,7 +139,7 @@ export function referenceMessage(overrides: { id?: string; from?: string; body?:
 export function ghlInboundMessage(overrides: Record<string, unknown> = {}) {
   return {
     type: 'InboundMessage',
-    locationId: 'l1C08ntBrFjLS0elLIYU',
+    locationId: TEST_LOCATION_ID,
     attachments: [],
     body: 'Hola, quiero una cita',
     contactId: 'cI08i1Bls3iTB9bKgFJh',
@@ -144,4 +156,11 @@ export function ghlInboundMessage(overrides: Record<string, unknown> = {}) {
     timestamp: new Date().toISOString(),
     ...overrides,
   };
+}
+
+/** A logger at `level` whose JSON lines the test can read. */
+export function capturedLogger(level = 'info') {
+  const lines: string[] = [];
+  const logger = pino({ level }, { write: (line: string) => void lines.push(line) });
+  return { logger, lines: () => lines.join('') };
 }

@@ -9,9 +9,9 @@ describe('signBody', () => {
     // RFC 4231 test case 2: the value openssl prints for `printf %s 'what do ya want for nothing?' | openssl dgst -sha256 -hmac Jefe`.
     expect(signBody('what do ya want for nothing?', 'Jefe')).toBe('5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
     const fixture = '{"type":"message","message":{"id":"m1","body":"Hola, soy Ana. Presupuesto 2.000 €","from":"+15550001111"}}\n';
-    const expected = createHmac('sha256', 'local-sandbox-secret').update(Buffer.from(fixture, 'utf8')).digest('hex');
-    expect(signBody(fixture, 'local-sandbox-secret')).toBe(expected);
-    expect(signBody(Buffer.from(fixture, 'utf8'), 'local-sandbox-secret')).toBe(expected);
+    const expected = createHmac('sha256', 'local-sandbox-demo-secret-not-for-production').update(Buffer.from(fixture, 'utf8')).digest('hex');
+    expect(signBody(fixture, 'local-sandbox-demo-secret-not-for-production')).toBe(expected);
+    expect(signBody(Buffer.from(fixture, 'utf8'), 'local-sandbox-demo-secret-not-for-production')).toBe(expected);
     expect(expected).toMatch(/^[0-9a-f]{64}$/);
   });
 });

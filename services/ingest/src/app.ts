@@ -17,6 +17,7 @@ import { runsRouter } from './runs/runs-router';
 import { loadSignatureKeys } from './signature/keys';
 import { statusRouter } from './status/status-router';
 import { DeliveryDedupe } from './webhook/dedupe';
+import { servedLocations } from './webhook/served-locations';
 import { webhookRouter } from './webhook/webhook-router';
 
 export interface IngestDeps {
@@ -88,6 +89,7 @@ function createPublicApp(deps: IngestDeps, metrics: IngestMetrics): Express {
       queue: deps.queue,
       queueEvents: deps.queueEvents,
       dedupe: new DeliveryDedupe(deps.redis, config.QUEUE_PREFIX, config.DEDUPE_TTL_SECONDS),
+      locations: servedLocations(config),
       runStore: deps.runStore,
       metrics,
       logger,

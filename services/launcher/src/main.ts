@@ -7,6 +7,7 @@ import { LOCAL_DEMO_WEBHOOK_SECRET, findOrStartRedis, freePort, type LocalRedis 
  * `npm start`: the whole system on this machine. Finds Redis (REDIS_URL, else 127.0.0.1:6379, else a
  * private redis-server), starts the GHL sandbox when no GHL_API_TOKEN is set, then the ingest and the
  * worker, each its own process configured only by the environment. Ctrl-C stops everything it started.
+ * The published demo WEBHOOK_SECRET is used only with the sandbox; a real GHL needs a secret of your own.
  */
 
 const root = join(__dirname, '..', '..', '..');
@@ -63,9 +64,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop(0));
   process.on('SIGTERM', () => void stop(0));
 
+  // The demo secret is published: with a real GHL it would let anyone forge messages.
+  if (process.env.GHL_API_TOKEN && !process.env.WEBHOOK_SECRET?.trim()) {
+    process.stderr.write(
+      'npm start: GHL_API_TOKEN is set (real GHL) but WEBHOOK_SECRET is not: set WEBHOOK_SECRET to your own secret (at least 24 characters); the demo secret is only for the local sandbox\n',
+    );
+    process.exit(1);
+  }
   redis = await findOrStartRedis(process.env.REDIS_URL || undefined);
   const env: NodeJS.ProcessEnv = { ...process.env, REDIS_URL: redis.url };
-  env.WEBHOOK_SECRET ||= LOCAL_DEMO_WEBHOOK_SECRET;
   const port = Number(env.PORT || 8000);
 
   let sandboxUrl: string | null = null;
@@ -78,6 +85,7 @@ async function main(): Promise<void> {
       GHL_API_TOKEN: 'sandbox',
       GHL_LOCATION_ID: env.GHL_LOCATION_ID || 'loc_sandbox',
       GHL_CALENDAR_ID: env.GHL_CALENDAR_ID || 'cal_sandbox',
+      WEBHOOK_SECRET: env.WEBHOOK_SECRET?.trim() || LOCAL_DEMO_WEBHOOK_SECRET,
     });
     // The sandbox also serves the chat page, which delivers its messages to the ingest as signed webhooks.
     start('ghl-sandbox', 'services/ghl-sandbox/dist/main.js', { ...env, INGEST_URL: `http://127.0.0.1:${port}` });

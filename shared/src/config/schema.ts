@@ -1,12 +1,21 @@
 import { z } from 'zod';
 import { isValidTimeZone } from '../time/zoned-time';
 import { GHL_ED25519_PUBLIC_KEY, GHL_RSA_PUBLIC_KEY } from './ghl-keys';
+import { isLocalSandboxUrl } from './local-sandbox';
 
 /**
- * The webhook secret `npm start` and the command-line tools use when WEBHOOK_SECRET is unset: published in
- * the README, for local trials only (the services themselves have no default and refuse HMAC without one).
+ * The webhook secret `npm start` (with its sandbox) and the command-line tools use when WEBHOOK_SECRET is
+ * unset: published in the README, for local trials only. The services refuse it unless GHL_API_BASE_URL is a
+ * local sandbox, and have no default of their own (they refuse HMAC without a secret).
  */
-export const LOCAL_DEMO_WEBHOOK_SECRET = 'local-sandbox-secret';
+export const LOCAL_DEMO_WEBHOOK_SECRET = 'local-sandbox-demo-secret-not-for-production';
+
+/** Shorter HMAC secrets can be guessed offline from one signed body. */
+export const MIN_WEBHOOK_SECRET_LENGTH = 24;
+
+/** Webhook signature schemes: HMAC with WEBHOOK_SECRET, and GHL's public-key schemes. */
+export const SIGNATURE_SCHEMES = ['hmac', 'ed25519', 'rsa'] as const;
+export type SignatureSchemeName = (typeof SIGNATURE_SCHEMES)[number];
 
 /** A comma-separated list; empty entries are dropped. */
 const list = z
@@ -37,7 +46,11 @@ export const configSchema = z.object({
   QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/, 'must be non-empty and contain no ":" or spaces').default('bull'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-  WEBHOOK_SECRET: list.default([]),
+  WEBHOOK_SECRET: list
+    .pipe(z.array(z.string().min(MIN_WEBHOOK_SECRET_LENGTH, `each secret must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)))
+    .default([]),
+  /** Schemes the ingest accepts; an HMAC-only deployment turns GHL's public-key schemes off. */
+  SIGNATURE_SCHEMES: list.pipe(z.array(z.enum(SIGNATURE_SCHEMES)).min(1, 'must name at least one scheme')).default([...SIGNATURE_SCHEMES]),
   GHL_WEBHOOK_PUBLIC_KEY: z.string().default(GHL_ED25519_PUBLIC_KEY),
   GHL_WEBHOOK_RSA_PUBLIC_KEY: z.string().default(GHL_RSA_PUBLIC_KEY),
   /** How far a GHL body's `timestamp` may lie in the future (clock skew), in seconds. */
@@ -108,6 +121,15 @@ export const configSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(0).default(20_000),
   /** Warn instead of refusing to start when Redis could evict queue keys (see docs). */
   ALLOW_EVICTING_REDIS: bool.default(false),
+}).superRefine((config, ctx) => {
+  // The demo secret is published: anyone could sign with it, so it may only guard a local sandbox.
+  if (config.WEBHOOK_SECRET.includes(LOCAL_DEMO_WEBHOOK_SECRET) && !isLocalSandboxUrl(config.GHL_API_BASE_URL)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['WEBHOOK_SECRET'],
+      message: 'the published demo secret is allowed only with a local sandbox GHL_API_BASE_URL (loopback or ghl-sandbox); set your own',
+    });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -29,10 +29,14 @@ export type Normalised =
       phone: string | null;
       /** Ids that identify this delivery; a repeat of any of them is a duplicate. */
       dedupeIds: string[];
-      /** GHL's delivery time (top-level `timestamp`), checked for replays. */
+      /** The body's top-level `timestamp` (any format), checked for replays; `message.timestamp` is not. */
       deliveredAt: string | null;
     }
-  | { outcome: 'ignored'; eventType: string; reason: string };
+  | { outcome: 'ignored'; eventType: string; reason: string; reasonCode: IgnoredReason };
+
+/** Why an acknowledged webhook was not queued: a bounded metric label. */
+export const IGNORED_REASONS = ['channel', 'outbound_source', 'event_type', 'location'] as const;
+export type IgnoredReason = (typeof IGNORED_REASONS)[number];
 
 /** The job the ingest queues for an accepted event (benchmarks build theirs the same way). */
 export function toJobData(normalised: Extract<Normalised, { outcome: 'event' }>, ids: { runId: string; requestId: string }): JobData {
@@ -153,13 +157,13 @@ export function normaliseWebhook(body: unknown, options: NormaliseOptions): Norm
       const loose = parse(ghlMessagePayload, body);
       const channel = channelOf(loose.messageType, loose.messageTypeString);
       if (!options.acceptedChannels.includes(channel)) {
-        return { outcome: 'ignored', eventType: top.type, reason: `channel ${channel} is not handled` };
+        return { outcome: 'ignored', eventType: top.type, reason: `channel ${channel} is not handled`, reasonCode: 'channel' };
       }
       const msgIds = [...webhookIds, ...(loose.messageId ? [`msg:${loose.messageId}`] : [])];
       if (top.type === 'OutboundMessage') {
         // Only a person writing from the GHL app matters; api/workflow sends include our own replies.
         if (loose.source !== 'app') {
-          return { outcome: 'ignored', eventType: top.type, reason: `outbound message from ${loose.source ?? 'unknown source'}` };
+          return { outcome: 'ignored', eventType: top.type, reason: `outbound message from ${loose.source ?? 'unknown source'}`, reasonCode: 'outbound_source' };
         }
         const p = parse(ghlMessagePayload.extend({ contactId: idString }), body);
         return {
@@ -245,6 +249,6 @@ export function normaliseWebhook(body: unknown, options: NormaliseOptions): Norm
     default:
       // GHL sends many event types an app may be subscribed to; refusing them would count as failed
       // deliveries and can make GHL pause the endpoint.
-      return { outcome: 'ignored', eventType: top.type, reason: `event type ${top.type} is not handled` };
+      return { outcome: 'ignored', eventType: top.type, reason: `event type ${top.type} is not handled`, reasonCode: 'event_type' };
   }
 }

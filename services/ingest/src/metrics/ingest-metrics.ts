@@ -41,8 +41,8 @@ export function createIngestMetrics(readQueue: () => Promise<QueueSnapshot>) {
   const duplicates = new Counter({ name: METRICS.duplicates, help: 'Webhook deliveries recognised as duplicates', registers: [registry] });
   const ignored = new Counter({
     name: METRICS.ignored,
-    help: 'Webhooks acknowledged but not queued (other channels, unhandled event types), by event type',
-    labelNames: ['event_type'] as const,
+    help: 'Webhooks acknowledged but not queued (other channels, unhandled event types, other locations), by event type and reason',
+    labelNames: ['event_type', 'reason'] as const,
     registers: [registry],
   });
 

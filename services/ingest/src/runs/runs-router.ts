@@ -20,9 +20,17 @@ export function runsRouter(deps: { runStore: RunStore; queue: InboundQueue }): R
     try {
       const record = await deps.runStore.get(id);
       if (record) return void res.json(record);
-      const job = await deps.queue.job(id);
+      let job = await deps.queue.job(id);
       if (!job) return notFound();
-      const state = await job.getState();
+      let state = await job.getState();
+      // The job was read before BullMQ failed it: read it again so the reason comes with the state.
+      if (state === 'failed' && !job.failedReason) {
+        const again = await deps.queue.job(id);
+        if (again) {
+          job = again;
+          state = await job.getState();
+        }
+      }
       const pending: RunRecord = {
         workflow_run_id: id,
         final_state: state === 'failed' ? 'failed' : state === 'active' ? 'running' : 'queued',
@@ -31,7 +39,7 @@ export function runsRouter(deps: { runStore: RunStore; queue: InboundQueue }): R
         execution_time: null,
         event_type: job.name,
         attempts: job.attemptsMade,
-        error: job.failedReason ? { code: 'WORKFLOW_ERROR', message: job.failedReason } : null,
+        error: job.failedReason ? { code: 'WORKFLOW_ERROR', message: job.failedReason } : state === 'failed' ? { code: 'WORKFLOW_ERROR', message: 'the job failed' } : null,
       };
       res.json(pending);
     } catch {

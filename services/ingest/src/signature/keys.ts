@@ -1,8 +1,10 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { Config } from '@wab/shared';
+import type { Config, SignatureSchemeName } from '@wab/shared';
 
 /** Everything a signature may be checked against; several of each are active at once during a rotation. */
 export interface SignatureKeys {
+  /** SIGNATURE_SCHEMES: a signature in any other scheme is refused whatever its keys say. */
+  enabled: ReadonlySet<SignatureSchemeName>;
   hmacSecrets: Buffer[];
   ed25519: KeyObject[];
   rsa: KeyObject[];
@@ -28,5 +30,5 @@ export function loadSignatureKeys(config: Config): SignatureKeys {
   const rsa = parsePublicKeys(config.GHL_WEBHOOK_RSA_PUBLIC_KEY, 'GHL_WEBHOOK_RSA_PUBLIC_KEY');
   if (ed25519.some((k) => k.asymmetricKeyType !== 'ed25519')) throw new Error('GHL_WEBHOOK_PUBLIC_KEY must hold Ed25519 keys');
   if (rsa.some((k) => k.asymmetricKeyType !== 'rsa')) throw new Error('GHL_WEBHOOK_RSA_PUBLIC_KEY must hold RSA keys');
-  return { hmacSecrets: config.WEBHOOK_SECRET.map((s) => Buffer.from(s, 'utf8')), ed25519, rsa };
+  return { enabled: new Set(config.SIGNATURE_SCHEMES), hmacSecrets: config.WEBHOOK_SECRET.map((s) => Buffer.from(s, 'utf8')), ed25519, rsa };
 }

@@ -2,10 +2,14 @@ import { createHmac, timingSafeEqual, verify } from 'node:crypto';
 import type { SignatureKeys } from './keys';
 
 export type SignatureScheme = 'hmac-sha256' | 'ed25519' | 'rsa-sha256';
-export type SignatureFailure = 'missing' | 'malformed' | 'mismatch';
+export type SignatureFailure = 'missing' | 'malformed' | 'mismatch' | 'disabled';
 export type SignatureResult = { ok: true; scheme: SignatureScheme } | { ok: false; reason: SignatureFailure; scheme?: SignatureScheme };
 
 const HEX_64 = /^[0-9a-fA-F]{64}$/;
+
+/** The SIGNATURE_SCHEMES name of each scheme. */
+const SETTING_NAME = { 'hmac-sha256': 'hmac', ed25519: 'ed25519', 'rsa-sha256': 'rsa' } as const;
+const disabled = (scheme: SignatureScheme): SignatureResult => ({ ok: false, reason: 'disabled', scheme });
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** GHL's sample code sends `N/A` for "not signed": that is no signature at all. */
@@ -32,6 +36,7 @@ export function verifySignature(
   if (present(headers.ghl)) {
     const value = headers.ghl.trim();
     if (HEX_64.test(value)) {
+      if (!keys.enabled.has(SETTING_NAME['hmac-sha256'])) return disabled('hmac-sha256');
       const given = Buffer.from(value, 'hex');
       // Every secret is checked, so timing does not tell which one (if any) matched.
       let matched = false;
@@ -43,12 +48,14 @@ export function verifySignature(
     }
     const signature = decodeBase64(value, 64);
     if (!signature) return { ok: false, reason: 'malformed' };
+    if (!keys.enabled.has(SETTING_NAME.ed25519)) return disabled('ed25519');
     const valid = keys.ed25519.some((key) => verify(null, rawBody, key, signature));
     return valid ? { ok: true, scheme: 'ed25519' } : { ok: false, reason: 'mismatch', scheme: 'ed25519' };
   }
   if (present(headers.wh)) {
     const signature = decodeBase64(headers.wh.trim(), 0);
     if (!signature || signature.length < 64) return { ok: false, reason: 'malformed' };
+    if (!keys.enabled.has(SETTING_NAME['rsa-sha256'])) return disabled('rsa-sha256');
     const valid = keys.rsa.some((key) => {
       try {
         return verify('sha256', rawBody, key, signature);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { productKeys } from '@wab/shared';
 
@@ -22,6 +23,16 @@ for i, key in ipairs(KEYS) do
   if value and string.sub(value, 1, #ARGV[1]) == ARGV[1] then redis.call('DEL', key) end
 end
 return 1`;
+
+/**
+ * The ids a delivery is claimed under: its webhook and message ids, or, for a body with none (the reference's
+ * minimal example, an AppointmentDelete without webhookId), the SHA-256 of its raw bytes, so a signed body
+ * cannot be replayed within the dedupe window.
+ */
+export function deliveryIds(dedupeIds: string[], rawBody: Buffer): string[] {
+  if (dedupeIds.length > 0) return dedupeIds;
+  return [`body:${createHash('sha256').update(rawBody).digest('hex')}`];
+}
 
 type DedupeRedis = Redis & {
   wabDedupeClaim(...args: (string | number)[]): Promise<string | null>;

@@ -4,6 +4,7 @@ import type { QueueEvents } from 'bullmq';
 import type { Logger } from 'pino';
 import {
   boundedLabel,
+  IGNORED_REASONS,
   WEBHOOK_EVENT_TYPES,
   AppError,
   normaliseWebhook,
@@ -17,9 +18,10 @@ import { sendError } from '../http/send-error';
 import type { IngestMetrics } from '../metrics/ingest-metrics';
 import type { InboundQueue } from '../queue/inbound-queue';
 import type { SignatureKeys } from '../signature/keys';
-import { verifySignature } from '../signature/verify-signature';
+import { verifySignature, type SignatureScheme } from '../signature/verify-signature';
 import { contentChecks } from './content-checks';
-import type { DeliveryDedupe } from './dedupe';
+import { deliveryIds, type DeliveryDedupe } from './dedupe';
+import { OncePerLocation, type ServedLocations } from './served-locations';
 
 export interface WebhookDeps {
   config: Config;
@@ -27,6 +29,7 @@ export interface WebhookDeps {
   queue: InboundQueue;
   queueEvents: QueueEvents;
   dedupe: DeliveryDedupe;
+  locations: ServedLocations;
   runStore: RunStore;
   metrics: IngestMetrics;
   logger: Logger;
@@ -62,7 +65,10 @@ export function webhookRouter(deps: WebhookDeps): Router {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     res.locals.rawBody = raw;
     const result = verifySignature(raw, { ghl: req.get('x-ghl-signature'), wh: req.get('x-wh-signature') }, deps.signatureKeys);
-    if (result.ok) return next();
+    if (result.ok) {
+      res.locals.signatureScheme = result.scheme;
+      return next();
+    }
     metrics.signatureFailures.inc({ reason: result.reason, scheme: result.scheme ?? 'unknown' });
     sendError(res, 'UNAUTHORIZED', 'Invalid or missing signature', { reason: result.reason });
   };
@@ -76,18 +82,34 @@ export function webhookRouter(deps: WebhookDeps): Router {
       throw new AppError('VALIDATION_ERROR', 'Request body is not valid JSON', { field: '(body)' });
     }
     const normalised = normaliseWebhook(body, { acceptedChannels: config.ACCEPTED_CHANNELS });
-    if (normalised.outcome === 'ignored') {
-      metrics.ignored.inc({ event_type: boundedLabel(normalised.eventType, WEBHOOK_EVENT_TYPES) });
-      res.locals.outcome = 'ignored';
-      res.status(200).json({ status: 'ignored', message: normalised.reason, workflow_run_id: null, booking_id: null });
-      return;
+    if (normalised.outcome === 'ignored') return ignore(res, normalised.eventType, normalised.reasonCode, normalised.reason);
+    // GHL's public keys sign GHL's own payloads; the reference format is this product's, signed with its secret.
+    if (normalised.format === 'reference' && res.locals.signatureScheme !== 'hmac-sha256') {
+      const scheme = res.locals.signatureScheme as SignatureScheme;
+      metrics.signatureFailures.inc({ reason: 'scheme_not_for_format', scheme });
+      throw new AppError('UNAUTHORIZED', 'The reference format must be signed with HMAC (WEBHOOK_SECRET)', { reason: 'scheme_not_for_format' });
     }
-    if (normalised.format === 'ghl') checkDeliveryTime(normalised.deliveredAt, config);
+    if (normalised.locationId !== null && !deps.locations.serves(normalised.locationId)) {
+      if (foreignLocations.first(normalised.locationId)) {
+        logger.warn({ requestId: res.locals.requestId, locationId: normalised.locationId, eventType: normalised.eventType }, 'webhook for a location this deployment does not serve: ignored');
+      }
+      return ignore(res, normalised.eventType, 'location', 'location is not served by this deployment');
+    }
+    checkDeliveryTime(normalised.deliveredAt, config);
     res.locals.event = normalised;
     res.locals.wait = wait;
     res.locals.phone = normalised.phone;
     next();
   };
+
+  const foreignLocations = new OncePerLocation();
+
+  /** Acknowledged and not queued: refusing would count as a failed delivery and can make GHL pause us. */
+  function ignore(res: express.Response, eventType: string, reason: string, message: string): void {
+    metrics.ignored.inc({ event_type: boundedLabel(eventType, WEBHOOK_EVENT_TYPES), reason: boundedLabel(reason, IGNORED_REASONS) });
+    res.locals.outcome = 'ignored';
+    res.status(200).json({ status: 'ignored', message, workflow_run_id: null, booking_id: null });
+  }
 
   /** The queue-event reader starts with the first request that waits (see queue/wait-events.ts). */
   let eventsReader: Promise<void> | null = null;
@@ -99,10 +121,11 @@ export function webhookRouter(deps: WebhookDeps): Router {
 
   const accept: RequestHandler = async (req, res) => {
     const event = res.locals.event as Event;
+    const ids = deliveryIds(event.dedupeIds, res.locals.rawBody as Buffer);
     if (res.locals.wait) startEventsReader();
     const runId = `run_${randomUUID()}`;
     try {
-      const holder = await deps.dedupe.claim(event.dedupeIds, runId);
+      const holder = await deps.dedupe.claim(ids, runId);
       if (holder && (await originalLanded(holder))) {
         metrics.duplicates.inc();
         res.locals.outcome = 'duplicate';
@@ -110,7 +133,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         res.status(200).json({ status: 'duplicate', message: 'Already received', workflow_run_id: holder.runId, booking_id: null });
         return;
       }
-      if (holder) await deps.dedupe.takeOver(event.dedupeIds, runId);
+      if (holder) await deps.dedupe.takeOver(ids, runId);
     } catch (error) {
       return queueUnavailable(res, error);
     }
@@ -119,7 +142,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
     try {
       job = await deps.queue.enqueue(toJobData(event, { runId, requestId: res.locals.requestId }));
     } catch (error) {
-      deps.dedupe.release(event.dedupeIds, runId).catch(() => undefined);
+      deps.dedupe.release(ids, runId).catch(() => undefined);
       return queueUnavailable(res, error);
     }
     res.locals.runId = runId;
@@ -192,7 +215,10 @@ function readWait(value: unknown, max: number): number {
   return seconds;
 }
 
-/** GHL asks receivers to refuse stale or future deliveries; a replay must not outlive its dedupe marker. */
+/**
+ * GHL asks receivers to refuse stale or future deliveries; a replay must not outlive its dedupe marker.
+ * Any format's top-level `timestamp` counts; the reference's `message.timestamp` is the message's own time.
+ */
 function checkDeliveryTime(deliveredAt: string | null, config: Config): void {
   if (deliveredAt === null) return;
   const at = Date.parse(deliveredAt);
