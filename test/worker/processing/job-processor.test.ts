@@ -27,7 +27,7 @@ const throwingGraph = (error: () => Error) =>
     },
   }) as unknown as BookingGraph;
 
-function setup(graph: BookingGraph, profiles = new ContactProfiles(db.redis, prefix, 3600)) {
+function setup(graph: BookingGraph, profiles = new ContactProfiles(db.redis, prefix, 3600), logger = pino({ level: 'silent' })) {
   const sent: { key: string; contactId: string; text: string }[] = [];
   const tags: string[] = [];
   const ledger = new EffectLedger(db.redis, prefix);
@@ -40,7 +40,6 @@ function setup(graph: BookingGraph, profiles = new ContactProfiles(db.redis, pre
   };
   const metrics = createWorkerMetrics();
   const runStore = new RunStore(db.redis, prefix, 3600);
-  const logger = pino({ level: 'silent' });
   const processor = createJobProcessor({
     graph,
     inbox: new ContactInbox(db.redis, prefix, 5000),
@@ -152,4 +151,25 @@ it('counts message statuses under a bounded label: an unknown status is "other",
   await processor(statusJob(`x${'y'.repeat(200)}`));
   const labels = (await metrics.messageStatuses.get()).values.map((v) => v.labels.status);
   expect(labels.sort()).toEqual(['delivered', 'other']);
+});
+
+it('logs a turn at info without the phone number or the message: the contact is a short stable hash', async () => {
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+  const answering = {
+    stream: async () =>
+      (async function* () {
+        yield ['updates', { triage: {} }];
+        yield ['values', { reply: 'What budget do you have in mind?', outcome: 'waiting_for_customer', optedOut: false, booking: null, name: null, goal: 'marketing', budget: null, email: null, preferredTime: null, language: 'en' }];
+      })(),
+  } as unknown as BookingGraph;
+  const { processor } = setup(answering, undefined, logger);
+  const j = job({ body: 'my secret plans for world domination' });
+  j.data.contactKey = (j.data.event as { phone: string }).phone; // the reference format keys a contact without an id by phone
+  await processor(j);
+  const text = lines.join('\n');
+  expect(text).toContain('turn answered');
+  expect(text).not.toContain((j.data.event as { phone: string }).phone);
+  expect(text).not.toContain('world domination');
+  expect(text).toMatch(/"contact":"[0-9a-f]{12}"/);
 });
