@@ -184,8 +184,10 @@ describe('failed admin authentications', () => {
     await ingest.close();
   });
 
-  it('successful requests are never counted', async () => {
+  it('successful requests, and a browser asking before it sends credentials, are never counted', async () => {
     for (let i = 0; i < LIMIT * 3; i++) expect((await fetch(`${ingest.adminUrl}/admin/runs/failed`, { headers: auth })).status).toBe(200);
+    for (let i = 0; i < LIMIT * 3; i++) expect((await fetch(`${ingest.adminUrl}/admin/queues`)).status).toBe(401);
+    expect((await fetch(`${ingest.adminUrl}/admin/runs/failed`, { headers: auth })).status).toBe(200);
   });
 
   it(`after ${LIMIT} failures from one address every admin request gets 429 for the window, on every replica`, async () => {

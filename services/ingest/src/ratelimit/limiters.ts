@@ -76,7 +76,7 @@ export function perPhoneLimit(limit: number, options: LimitOptions): RequestHand
 }
 
 /**
- * Counts only answers of 401 per client address (the admin app trusts no proxy, so that is the socket's).
+ * Counts only answers of 401 to requests that carried credentials, per client address (the admin app trusts no proxy, so that is the socket's).
  * Past the limit every admin request from that address gets 429 until the window ends, a right token too:
  * otherwise a guesser would learn the token from the one answer that is not 429. Fails closed when Redis
  * cannot count, since the admin routes need Redis anyway.
@@ -87,6 +87,11 @@ export function adminAuthFailureLimit(limit: number, options: Omit<LimitOptions,
     limit,
     (req) => ipKeyGenerator(req.ip ?? 'unknown'),
     { ...options, onLimited: () => options.logger.warn('admin authentication failures over the limit: refusing this address for the window') },
-    { skipSuccessfulRequests: true, requestWasSuccessful: (_req, res) => res.statusCode !== 401, passOnStoreError: false },
+    {
+      skipSuccessfulRequests: true,
+      // A request with no credentials at all (a browser's first load, before it asks for the password) guesses nothing.
+      requestWasSuccessful: (req, res) => res.statusCode !== 401 || !req.get('authorization'),
+      passOnStoreError: false,
+    },
   );
 }
