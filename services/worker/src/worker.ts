@@ -51,7 +51,11 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     locationId: ghl.locationId,
     timeZone: config.BUSINESS_TIMEZONE,
     timeoutMs: config.GHL_TIMEOUT_MS,
-    budget: new GhlRateBudget(redis, `${prefix}:wab`, { limit: config.GHL_RATE_LIMIT_PER_10S, windowMs: 10_000 }),
+    budget: new GhlRateBudget(redis, `${prefix}:wab`, {
+      limit: config.GHL_RATE_LIMIT_PER_10S,
+      windowMs: 10_000,
+      onAcquire: ({ waitedMs, acquired }) => metrics.ghlRateBudgetWait.observe({ outcome: acquired ? 'acquired' : 'gave_up' }, waitedMs / 1000),
+    }),
     onCall: (call) => {
       metrics.ghlCalls.inc({ endpoint: call.endpoint, status: String(call.status) });
       report('ghl_api', call.status !== 'network' && call.status < 500, `${call.endpoint} ${call.status}`);

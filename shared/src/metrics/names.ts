@@ -16,6 +16,7 @@ export const METRICS = {
   llmCalls: 'llm_calls_total',
   llmTokens: 'llm_tokens_total',
   ghlCalls: 'ghl_api_calls_total',
+  ghlRateBudgetWait: 'ghl_rate_budget_wait_seconds',
   retries: 'job_retries_total',
   messageStatuses: 'message_status_events_total',
   ignoredTimeZones: 'ignored_time_zones_total',

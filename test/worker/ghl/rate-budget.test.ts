@@ -83,6 +83,33 @@ describe('GhlRateBudget', () => {
     await expect(budget.acquire(loc)).resolves.toBeUndefined(); // waited for the first to leave the window
   });
 
+  it('reports how long each acquire() waited, and when it gave up', async () => {
+    const loc = location();
+    const reports: { waitedMs: number; acquired: boolean }[] = [];
+    const budget = new GhlRateBudget(connect(), prefix, { limit: 1, windowMs: 300, maxWaitMs: 5_000, onAcquire: (r) => reports.push(r) });
+    await budget.acquire(loc); // a free place: no wait
+    await budget.acquire(loc); // waits for the first to leave the window
+    expect(reports).toHaveLength(2);
+    expect(reports.map((r) => r.acquired)).toEqual([true, true]);
+    expect(reports[0].waitedMs).toBeLessThan(100);
+    expect(reports[1].waitedMs).toBeGreaterThanOrEqual(150);
+
+    const impatient = new GhlRateBudget(connect(), prefix, { limit: 1, windowMs: 60_000, maxWaitMs: 100, onAcquire: (r) => reports.push(r) });
+    const full = location();
+    await impatient.acquire(full);
+    await expect(impatient.acquire(full)).rejects.toBeInstanceOf(GhlRateBudgetError);
+    expect(reports.slice(2).map((r) => r.acquired)).toEqual([true, false]);
+  });
+
+  it('a failing report hook never fails acquire()', async () => {
+    const budget = new GhlRateBudget(connect(), prefix, {
+      onAcquire: () => {
+        throw new Error('metrics broke');
+      },
+    });
+    await expect(budget.acquire(location())).resolves.toBeUndefined();
+  });
+
   it('blocks the location when GHL reports Remaining 0, for GHL’s interval', async () => {
     const redis = connect();
     const loc = location();

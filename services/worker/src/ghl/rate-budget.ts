@@ -10,6 +10,13 @@ export interface GhlRateBudgetOptions {
   maxWaitMs?: number;
   /** Longest single sleep between polls. */
   pollMs?: number;
+  /** Called once per acquire() with how long it waited (metrics); `acquired` is false when it gave up. */
+  onAcquire?: (report: RateBudgetWaitReport) => void;
+}
+
+export interface RateBudgetWaitReport {
+  waitedMs: number;
+  acquired: boolean;
 }
 
 /**
@@ -54,6 +61,7 @@ export class GhlRateBudget {
   readonly windowMs: number;
   private readonly maxWaitMs: number;
   private readonly pollMs: number;
+  private readonly onAcquire?: (report: RateBudgetWaitReport) => void;
 
   constructor(
     private readonly redis: Redis,
@@ -64,6 +72,7 @@ export class GhlRateBudget {
     this.windowMs = options.windowMs ?? 10_000;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
     this.pollMs = options.pollMs ?? 100;
+    this.onAcquire = options.onAcquire;
     if (this.limit < 1 || this.windowMs < 1) throw new Error('GhlRateBudget: limit and windowMs must be positive');
   }
 
@@ -78,11 +87,22 @@ export class GhlRateBudget {
     const started = Date.now();
     for (;;) {
       const waitMs = (await this.redis.eval(ACQUIRE_LUA, 2, keys.window, keys.blockedUntil, this.limit, this.windowMs, randomUUID())) as number;
-      if (waitMs === 0) return;
       const waited = Date.now() - started;
-      if (waited + waitMs > this.maxWaitMs) throw new GhlRateBudgetError(locationId, waited);
+      if (waitMs === 0) return this.report({ waitedMs: waited, acquired: true });
+      if (waited + waitMs > this.maxWaitMs) {
+        this.report({ waitedMs: waited, acquired: false });
+        throw new GhlRateBudgetError(locationId, waited);
+      }
       // Short, jittered sleeps: waiters on many replicas wake at different times and re-check.
       await sleep(Math.min(waitMs, this.pollMs) + Math.random() * 10);
+    }
+  }
+
+  private report(report: RateBudgetWaitReport): void {
+    try {
+      this.onAcquire?.(report);
+    } catch {
+      // a metrics hook must never break a GHL call
     }
   }
 

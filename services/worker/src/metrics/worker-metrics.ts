@@ -26,6 +26,14 @@ export function createWorkerMetrics() {
     llmCalls: new Counter({ name: METRICS.llmCalls, help: 'Model calls by outcome', labelNames: ['outcome'] as const, registers }),
     llmTokens: new Counter({ name: METRICS.llmTokens, help: 'Model tokens used', registers }),
     ghlCalls: new Counter({ name: METRICS.ghlCalls, help: 'GHL API calls by endpoint and status', labelNames: ['endpoint', 'status'] as const, registers }),
+    ghlRateBudgetWait: new Histogram({
+      name: METRICS.ghlRateBudgetWait,
+      help: "Time a GHL call waited for a place in the location's shared rate budget, by outcome (acquired or gave_up)",
+      labelNames: ['outcome'] as const,
+      // 0 for most calls; GHL's window is 10 s and acquire() gives up after 30 s.
+      buckets: [0.005, 0.05, 0.25, 1, 2.5, 5, 10, 20, 30],
+      registers,
+    }),
     retries: new Counter({ name: METRICS.retries, help: 'Job attempts that failed and will be retried', registers }),
     messageStatuses: new Counter({ name: METRICS.messageStatuses, help: 'Message status events by status (unknown ones as other)', labelNames: ['status'] as const, registers }),
     ignoredTimeZones: new Counter({
