@@ -66,6 +66,15 @@ it('answers 502 GHL_API_ERROR when the run failed on GHL', async () => {
   expect(res.body!.error).toMatchObject({ code: 'GHL_API_ERROR', message: 'GHL answered 503' });
 });
 
+it('times waited answers apart from webhook acks (route "/webhook?wait"), so they never count against the ack latency', async () => {
+  const metrics = await ingest.scrape();
+  // The 504 above: its whole wait is on the waited route, none of it on the ack route.
+  expect(metrics).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/webhook\?wait",code="504"\} 1/);
+  expect(metrics).not.toMatch(/http_request_duration_seconds_count\{method="POST",route="\/webhook",code="504"\}/);
+  await ingest.post(referenceMessage({ id: 'wait-none' }));
+  expect(await ingest.scrape()).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/webhook",code="202"\} 1/);
+});
+
 let events: QueueEvents | null = null;
 let eventsConnection: ReturnType<typeof workerRedis> | null = null;
 function ingestEvents() {

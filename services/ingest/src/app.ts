@@ -77,7 +77,11 @@ function createPublicApp(deps: IngestDeps, metrics: IngestMetrics): Express {
   app.use(requestId);
   app.use((req, res, next) => {
     const end = metrics.requestDuration.startTimer({ method: req.method });
-    res.on('finish', () => end({ route: req.route?.path ?? 'unmatched', code: String(res.statusCode) }));
+    res.on('finish', () => {
+      const route = req.route?.path ?? 'unmatched';
+      // A `?wait=N` answer lasts as long as the run: kept apart, so the webhook ack latency (and its SLO) is GHL's.
+      end({ route: res.locals.wait ? `${route}?wait` : route, code: String(res.statusCode) });
+    });
     next();
   });
 
