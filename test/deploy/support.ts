@@ -47,7 +47,29 @@ const PROMQL_WORDS = new Set([
   'absent_over_time', 'histogram_quantile', 'avg_over_time', 'max_over_time', 'min_over_time', 'sum_over_time',
   'count_over_time', 'last_over_time', 'present_over_time', 'changes', 'resets', 'clamp_min', 'clamp_max',
   'abs', 'ceil', 'floor', 'round', 'scalar', 'vector', 'time', 'label_replace', 'predict_linear', 'sort', 'sort_desc',
+  'label_join', 'timestamp', 'sgn', 'exp', 'ln', 'log2', 'log10', 'sqrt', 'clamp', 'quantile_over_time', 'stddev_over_time',
+  'histogram_count', 'histogram_sum', 'histogram_fraction', 'histogram_avg', 'inf', 'nan',
+  'by', 'without', 'on', 'ignoring', 'group_left', 'group_right',
 ]);
+
+/** Removes quoted strings outside `{…}` (label_replace's arguments), keeping label matchers whole. */
+function withoutBareStrings(expr: string): string {
+  let out = '';
+  let depth = 0;
+  for (let i = 0; i < expr.length; i++) {
+    const c = expr[i];
+    if (c === '{') depth++;
+    else if (c === '}') depth--;
+    else if (depth === 0 && (c === '"' || c === "'")) {
+      const end = expr.indexOf(c, i + 1);
+      i = end === -1 ? expr.length : end;
+      out += ' ';
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
 
 export interface Selector {
   metric: string;
@@ -56,7 +78,8 @@ export interface Selector {
 
 /** The series selectors of a PromQL expression: metric names and their label matchers. */
 export function promqlSelectors(expr: string): Selector[] {
-  const stripped = expr
+  const stripped = withoutBareStrings(expr)
+    .replace(/\$\{?\w+\}?/g, ' ') // Grafana variables ($__rate_interval, ${datasource})
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ') // label lists, not metrics
     .replace(/\[[^\]]*\]/g, ' ') // range durations
     .replace(/\boffset\s+\w+/g, ' ');
