@@ -60,13 +60,36 @@ function ruleExpressions(): { alert: string; expr: string }[] {
   return rules.groups.flatMap((g: any) => g.rules.map((r: any) => ({ alert: r.alert ?? r.record, expr: r.expr })));
 }
 
-/** Every selector names an exported metric, and every label it matches on is one that metric has. */
+/** Series the recording rules make: queries may read them; each rule's own expression is checked itself. */
+function recordedNames(): Set<string> {
+  const rules = parseYaml(readFileSync(join(ROOT, 'deploy/prometheus/rules.yml'), 'utf8'));
+  return new Set(rules.groups.flatMap((g: any) => g.rules.filter((r: any) => r.record).map((r: any) => r.record)));
+}
+
+const DASHBOARD = join(ROOT, 'deploy/grafana/whatsapp-booking.json');
+
+/** Every query of the dashboard's panels (rows' nested panels included), with the panel's title. */
+function dashboardQueries(): { panel: string; expr: string }[] {
+  const dashboard = JSON.parse(readFileSync(DASHBOARD, 'utf8'));
+  const panels = (list: any[]): any[] => list.flatMap((p) => [p, ...panels(p.panels ?? [])]);
+  return panels(dashboard.panels).flatMap((p) => (p.targets ?? []).map((t: any) => ({ panel: p.title, expr: t.expr })));
+}
+
+/** A histogram bucket's `le` is a label of the series, not of the family. */
+const bucketLabels = (metric: string) => (metric.endsWith('_bucket') ? ['le'] : []);
+
+/** Every selector names an exported (or recorded) metric, and every label it matches on is one that metric has. */
 function checkSelectors(source: string, selectors: Selector[]) {
   expect(selectors.length).toBeGreaterThan(0);
+  const recorded = recordedNames();
   for (const selector of selectors) {
+    if (recorded.has(selector.metric)) continue;
     const owner = exposed.find((e) => e.names.has(selector.metric));
     expect({ source, metric: selector.metric, exportedBy: owner?.service ?? 'nobody' }).toEqual({ source, metric: selector.metric, exportedBy: expect.stringMatching(/ingest|worker/) });
-    const labelNames = ((family(owner!.registry, selector.metric) as unknown as { labelNames?: string[] })?.labelNames ?? []);
+    const labelNames = [
+      ...((family(owner!.registry, selector.metric) as unknown as { labelNames?: string[] })?.labelNames ?? []),
+      ...bucketLabels(selector.metric),
+    ];
     for (const m of selector.matchers) expect({ source, metric: selector.metric, label: m.label, known: labelNames.includes(m.label) }).toEqual({ source, metric: selector.metric, label: m.label, known: true });
   }
 }
@@ -92,6 +115,39 @@ it('every alert rule reads metrics and labels the services export', () => {
   const rules = ruleExpressions();
   expect(rules.length).toBeGreaterThanOrEqual(4);
   for (const rule of rules) checkSelectors(rule.alert, promqlSelectors(rule.expr));
+});
+
+it('every dashboard query reads metrics and labels the services export (or the rules record)', () => {
+  const queries = dashboardQueries();
+  expect(queries.length).toBeGreaterThanOrEqual(15);
+  for (const query of queries) checkSelectors(`dashboard panel "${query.panel}"`, promqlSelectors(query.expr));
+});
+
+it('the dashboard shows every metric the issue asks for, the rate-budget wait among them', () => {
+  const read = new Set(dashboardQueries().flatMap((q) => promqlSelectors(q.expr).map((s) => s.metric.replace(/_(bucket|sum|count)$/, ''))));
+  for (const name of [
+    'webhook_requests_total', 'http_request_duration_seconds', 'queue_jobs', 'queue_oldest_waiting_age_seconds', 'queue_workers',
+    'active_workflows', 'workflow_runs_total', 'booking_duration_seconds', 'ghl_api_calls_total', 'ghl_rate_budget_wait_seconds',
+    'llm_calls_total', 'turns_handed_to_team_total', 'ignored_time_zones_total',
+  ]) expect({ name, onDashboard: read.has(name) }).toEqual({ name, onDashboard: true });
+});
+
+it('finds metric names in PromQL the way Prometheus reads it: functions, labels, strings and variables are not metrics', () => {
+  const expr = `histogram_quantile(0.99, sum by (le, route) (rate(http_request_duration_seconds_bucket{route="/webhook", code=~"5.."}[$__rate_interval])))
+    / on() group_left label_replace(max without (instance) (queue_jobs offset 5m), "dst", "$1", "src", "(.*)") > 1e3
+    or increase(llm_calls_total{outcome!="ok"}[$__range])`;
+  expect(promqlSelectors(expr).map((s) => [s.metric, s.matchers.map((m) => `${m.label}${m.op}${m.value}`)])).toEqual([
+    ['http_request_duration_seconds_bucket', ['route=/webhook', 'code=~5..']],
+    ['queue_jobs', []],
+    ['llm_calls_total', ['outcome!=ok']],
+  ]);
+});
+
+it('the SLO rules read a route and a bucket boundary the ingest really writes', () => {
+  // The two deliveries above were timed on the webhook route, and 0.25 s is one of its bucket boundaries.
+  const samples = exposed[0].samples;
+  expect(samples.some((line) => /^http_request_duration_seconds_bucket\{le="0.25",[^}]*route="\/webhook"/.test(line))).toBe(true);
+  expect(samples.some((line) => /^http_request_duration_seconds_count\{[^}]*route="\/webhook",code="401"\}/.test(line))).toBe(true);
 });
 
 it('label values the rules match on are ones the ingest really writes', () => {
