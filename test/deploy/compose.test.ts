@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,12 +54,14 @@ it('without the dev env file, WEBHOOK_SECRET and the real GHL settings are requi
   expect(hostIp(real.ingest)).toBeUndefined();
 });
 
-it('plain `up` starts Redis, the ingest and the worker; the sandbox and Prometheus are behind profiles', () => {
+const MONITORING = ['prometheus', 'grafana', 'jaeger'];
+
+it('plain `up` starts Redis, the ingest and the worker; the sandbox and the monitoring services are behind profiles', () => {
   const { services } = config;
-  expect(Object.keys(services).sort()).toEqual(['ghl-sandbox', 'ingest', 'prometheus', 'redis', 'worker']);
+  expect(Object.keys(services).sort()).toEqual(['ghl-sandbox', 'grafana', 'ingest', 'jaeger', 'prometheus', 'redis', 'worker']);
   for (const name of ['redis', 'ingest', 'worker']) expect(services[name].profiles).toBeUndefined();
   expect(services['ghl-sandbox'].profiles).toEqual(['dev']);
-  expect(services.prometheus.profiles).toEqual(['monitoring']);
+  for (const name of MONITORING) expect({ name, profiles: services[name].profiles }).toEqual({ name, profiles: ['monitoring'] });
 });
 
 it('Redis keeps an AOF on a named volume and never evicts', () => {
@@ -99,10 +102,16 @@ it('the worker can be scaled: no container name, no host port', () => {
   expect(ports(config.services.ingest)).toEqual(['8000:8000']);
 });
 
-it('only the public webhook port and the dev sandbox are published; admin and metrics never, Prometheus on loopback', () => {
+it('only the public webhook port and the dev sandbox are published; admin and metrics never, the monitoring services on loopback', () => {
   const published = Object.fromEntries(Object.entries(config.services).map(([name, service]) => [name, ports(service)]));
-  expect(published).toEqual({ ingest: ['8000:8000'], worker: [], redis: [], 'ghl-sandbox': ['8100:8100'], prometheus: ['9090:9090'] });
-  expect(hostIp(config.services.prometheus)).toBe('127.0.0.1');
+  expect(published).toEqual({
+    ingest: ['8000:8000'], worker: [], redis: [], 'ghl-sandbox': ['8100:8100'],
+    prometheus: ['9090:9090'], grafana: ['3000:3000'], jaeger: ['16686:16686', '4318:4318'],
+  });
+  for (const name of MONITORING) {
+    const hosts = (config.services[name].ports as PortEntry[]).map((p) => port(p).hostIp);
+    expect({ name, hosts: [...new Set(hosts)] }).toEqual({ name, hosts: ['127.0.0.1'] });
+  }
   const env = config.services.ingest.environment;
   expect({ admin: env.ADMIN_PORT, metrics: env.INGEST_METRICS_PORT, adminHost: env.ADMIN_HOST }).toEqual({ admin: '8001', metrics: '9101', adminHost: undefined });
 });
@@ -150,6 +159,78 @@ it('Prometheus reads the repository rules and finds every worker replica by DNS'
   expect(jobs.ingest.static_configs[0].targets).toEqual([`ingest:${config.services.ingest.environment.INGEST_METRICS_PORT}`]);
   expect(config.services.ingest.environment.INGEST_METRICS_PORT).toBe('9101');
   expect(jobs.worker.dns_sd_configs[0]).toMatchObject({ names: ['worker'], type: 'A', port: 9100 });
+});
+
+describe('Grafana (monitoring profile)', () => {
+  const grafana = () => config.services.grafana;
+  const DASHBOARD_DIR = join(ROOT, 'deploy/grafana');
+  const dashboard = () => JSON.parse(readFileSync(join(DASHBOARD_DIR, 'whatsapp-booking.json'), 'utf8'));
+  const provisioned = (file: string) => parseYaml(readFileSync(join(DASHBOARD_DIR, 'provisioning', file), 'utf8'));
+  const mount = () => volume(grafana().volumes.find((v: any) => volume(v).source === DASHBOARD_DIR));
+
+  it('mounts deploy/grafana read-only and reads its provisioning and dashboards from there', () => {
+    expect(mount()).toEqual({ source: DASHBOARD_DIR, target: '/etc/grafana/whatsapp-booking', readOnly: true });
+    expect(grafana().environment.GF_PATHS_PROVISIONING).toBe(`${mount().target}/provisioning`);
+    const [provider] = provisioned('dashboards/whatsapp-booking.yml').providers;
+    expect(provider).toMatchObject({ type: 'file', allowUiUpdates: false, options: { path: mount().target } });
+    expect(volume(grafana().volumes.find((v: any) => volume(v).target === '/var/lib/grafana'))).toMatchObject({ source: 'grafana-data' });
+    expect(config.volumes).toHaveProperty('grafana-data');
+  });
+
+  it('provisions Prometheus under the uid the dashboard defaults to, and every panel reads it through the variable', () => {
+    const sources = provisioned('datasources/datasources.yml').datasources;
+    const prometheus = sources.find((d: any) => d.type === 'prometheus');
+    expect(prometheus).toMatchObject({ url: 'http://prometheus:9090', isDefault: true });
+    expect(config.services.prometheus.ports.map((p: PortEntry) => port(p).target)).toContain('9090');
+    const d = dashboard();
+    expect(d.schemaVersion).toBeGreaterThanOrEqual(36);
+    const variable = d.templating.list.find((v: any) => v.type === 'datasource');
+    expect(variable).toMatchObject({ name: 'datasource', query: 'prometheus', current: { value: prometheus.uid } });
+    const panels = (list: any[]): any[] => list.flatMap((p) => [p, ...panels(p.panels ?? [])]);
+    const queried = panels(d.panels).filter((p) => p.targets);
+    expect(queried.length).toBeGreaterThan(10);
+    for (const p of queried) {
+      for (const ds of [p.datasource, ...p.targets.map((t: any) => t.datasource)]) expect({ panel: p.title, ds }).toEqual({ panel: p.title, ds: { type: 'prometheus', uid: '${datasource}' } });
+    }
+    // The traces data source points at the collector's query service.
+    expect(sources.find((d: any) => d.type === 'jaeger')).toMatchObject({ url: 'http://jaeger:16686' });
+  });
+
+  it('has no anonymous access, no sign-up, and no default admin password: without GRAFANA_ADMIN_PASSWORD it refuses to start', () => {
+    const env = grafana().environment;
+    expect({ anonymous: env.GF_AUTH_ANONYMOUS_ENABLED, signUp: env.GF_USERS_ALLOW_SIGN_UP, password: env.GF_SECURITY_ADMIN_PASSWORD }).toEqual({ anonymous: 'false', signUp: 'false', password: '' });
+    const withPassword = parseYaml(compose(['--profile', 'monitoring', 'config'], { GRAFANA_ADMIN_PASSWORD: 'an-operator-password' })).services.grafana;
+    expect(withPassword.environment.GF_SECURITY_ADMIN_PASSWORD).toBe('an-operator-password');
+    // The entrypoint's guard, run as the container would (compose prints `$` as `$$`).
+    const [shell, flag, script] = grafana().entrypoint as string[];
+    const start = (password: string) => spawnSync(shell, [flag, script.replace(/\$\$/g, '$')], { env: { PATH: process.env.PATH, GF_SECURITY_ADMIN_PASSWORD: password }, encoding: 'utf8' });
+    const refused = start('');
+    expect({ status: refused.status, stderr: refused.stderr }).toEqual({ status: 1, stderr: expect.stringContaining('set GRAFANA_ADMIN_PASSWORD') });
+    // With one it goes on to Grafana's own entrypoint (absent here, hence 127).
+    const started = start('an-operator-password');
+    expect({ status: started.status, stderr: started.stderr }).toEqual({ status: 127, stderr: expect.stringContaining('/run.sh') });
+  });
+});
+
+describe('Jaeger (monitoring profile)', () => {
+  it('accepts OTLP and publishes its UI and OTLP/HTTP on loopback', () => {
+    const jaeger = config.services.jaeger;
+    expect(jaeger.image).toMatch(/^jaegertracing\/all-in-one:/);
+    expect(jaeger.environment.COLLECTOR_OTLP_ENABLED).toBe('true');
+    expect(ports(jaeger)).toEqual(['16686:16686', '4318:4318']);
+  });
+
+  it('deploy/docker/tracing.yml points the ingest and the worker at it; without it they export nothing', () => {
+    for (const name of ['ingest', 'worker']) expect(config.services[name].environment.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+    const traced = parseYaml(
+      compose(['-f', join(ROOT, 'docker-compose.yml'), '-f', join(ROOT, 'deploy/docker/tracing.yml'), '--profile', 'monitoring', 'config']),
+    ).services;
+    for (const name of ['ingest', 'worker']) {
+      const endpoint = new URL(traced[name].environment.OTEL_EXPORTER_OTLP_ENDPOINT);
+      expect({ name, host: endpoint.hostname, port: endpoint.port }).toEqual({ name, host: 'jaeger', port: '4318' });
+    }
+    expect(traced.jaeger.ports.map((p: PortEntry) => port(p).target)).toContain('4318');
+  });
 });
 
 type PortEntry = string | { published: string | number; target: number; host_ip?: string };
