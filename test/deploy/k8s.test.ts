@@ -48,6 +48,7 @@ it('renders the expected objects, all in the namespace', () => {
   expect(names).toEqual(
     [
       'ConfigMap/whatsapp-booking-config',
+      'ConfigMap/whatsapp-booking-grafana-dashboard',
       'ConfigMap/whatsapp-booking-prometheus-rules',
       'Deployment/ingest',
       'Deployment/worker',
@@ -261,4 +262,10 @@ it('network policies: deny by default; only the ingest is open; Redis only for i
 
 it('the alert rules ConfigMap is the repository file deploy/prometheus/rules.yml', () => {
   expect(find('ConfigMap', 'whatsapp-booking-prometheus-rules').data['rules.yml']).toBe(readFileSync(join(ROOT, 'deploy/prometheus/rules.yml'), 'utf8'));
+});
+
+it('ships the Grafana dashboard as a ConfigMap the kube-prometheus-stack sidecar picks up', () => {
+  const dashboard = find('ConfigMap', 'whatsapp-booking-grafana-dashboard');
+  expect(dashboard.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
+  expect(dashboard.data['whatsapp-booking.json']).toBe(readFileSync(join(ROOT, 'deploy/grafana/whatsapp-booking.json'), 'utf8'));
 });
