@@ -112,6 +112,8 @@ export const configSchema = z.object({
   JOB_KEEP_COMPLETED_COUNT: int(0).default(10_000),
   JOB_KEEP_FAILED_SECONDS: int(0).default(14 * 24 * 3600),
   JOB_KEEP_FAILED_COUNT: int(0).default(100_000),
+  /** Memory failed jobs may take, in MiB: caps the count kept (shared/src/queue/queue.ts, failedJobsKept). */
+  JOB_KEEP_FAILED_MB: int(1).default(256),
   RUN_RECORD_TTL_DAYS: int(1).default(14),
 
   GHL_API_BASE_URL: z.string().url().default('https://services.leadconnectorhq.com'),
