@@ -12,7 +12,7 @@ describe('failed-job retention: the smaller of JOB_KEEP_FAILED_COUNT and what JO
   });
 
   it('smaller bodies or a larger budget keep more; a smaller JOB_KEEP_FAILED_COUNT wins', () => {
-    expect(failedJobsKept(loadConfig({ MAX_BODY_BYTES: '65536' }))).toBe(Math.floor((256 * 2 ** 20) / ((2 * 65536 + 2 * 8192 + 4096) * 1.25)));
+    expect(failedJobsKept(loadConfig({ MAX_BODY_BYTES: '65536' }))).toBe(1416); // 256 MiB / ((2 × 65,536 + 2 × 8,192 + 4,096) × 1.25)
     expect(failedJobsKept(loadConfig({ JOB_KEEP_FAILED_MB: '1024' }))).toBe(1576); // 4 × 256 MiB / 680,960 bytes = 1,576.8
     expect(failedJobsKept(loadConfig({ JOB_KEEP_FAILED_COUNT: '50' }))).toBe(50);
     expect(() => loadConfig({ JOB_KEEP_FAILED_MB: '0' })).toThrow(/JOB_KEEP_FAILED_MB/);
