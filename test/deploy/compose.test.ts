@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_DEMO_WEBHOOK_SECRET, configSchema } from '@wab/shared';
-import { ROOT, parseYaml, requireTool, run } from './support';
+import { startPrivateRedis } from '../../shared/src/redis/local-server';
+import { ROOT, parseYaml, redisStartup, requireTool, run } from './support';
 
 /**
  * docker-compose.yml, checked the way `docker compose` reads it (no Docker engine needed): it is valid
@@ -18,7 +19,15 @@ afterAll(() => rmSync(ENV_DIR, { recursive: true, force: true }));
 /** The committed env file of the dev profile (sandbox settings and the README's demo secret). */
 const DEV_ENV_FILE = join(ROOT, 'deploy/docker/dev.env');
 /** A real deployment's required settings, as an operator would put them in `.env`. */
-const REAL_GHL = { WEBHOOK_SECRET: 'an-operator-secret-0123456789', GHL_API_TOKEN: 'pit-123', GHL_LOCATION_ID: 'loc_real', GHL_CALENDAR_ID: 'cal_real' };
+const REAL_GHL = {
+  WEBHOOK_SECRET: 'an-operator-secret-0123456789',
+  REDIS_PASSWORD: 'an-operator-redis-password-0123456789',
+  GHL_API_TOKEN: 'pit-123',
+  GHL_LOCATION_ID: 'loc_real',
+  GHL_CALENDAR_ID: 'cal_real',
+};
+/** The dev env file's published Redis password. */
+const DEV_REDIS_PASSWORD = /^REDIS_PASSWORD=(.+)$/m.exec(readFileSync(DEV_ENV_FILE, 'utf8'))![1];
 const composeWith = (envFile: string, args: string[], env: Record<string, string> = {}) =>
   run('docker-compose', ['--env-file', envFile, '-f', join(ROOT, 'docker-compose.yml'), ...args], {
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
@@ -40,14 +49,15 @@ it('is accepted by docker-compose with the dev env file, alone and with the dev 
   expect(compose(['--profile', 'dev', '--profile', 'monitoring', 'config', '-q'])).toBe('');
 });
 
-it('without the dev env file, WEBHOOK_SECRET and the real GHL settings are required (no published default)', () => {
+it('without the dev env file, WEBHOOK_SECRET, REDIS_PASSWORD and the real GHL settings are required (no published default)', () => {
   for (const missing of Object.keys(REAL_GHL)) {
     const env = Object.fromEntries(Object.entries(REAL_GHL).filter(([key]) => key !== missing));
     expect(() => composeWith(EMPTY_ENV_FILE, ['config', '-q'], env)).toThrow(new RegExp(`set ${missing}\\b`));
   }
   const real = parseYaml(composeWith(EMPTY_ENV_FILE, ['config'], REAL_GHL)).services;
   for (const name of ['ingest', 'worker']) {
-    expect(real[name].environment).toMatchObject({ ...REAL_GHL, GHL_API_BASE_URL: 'https://services.leadconnectorhq.com' });
+    const { REDIS_PASSWORD, ...settings } = REAL_GHL;
+    expect(real[name].environment).toMatchObject({ ...settings, REDIS_URL: `redis://:${REDIS_PASSWORD}@redis:6379`, GHL_API_BASE_URL: 'https://services.leadconnectorhq.com' });
   }
   // Outside dev the ingest is the public port, as GHL must reach it.
   expect(ports(real.ingest)).toEqual(['8000:8000']);
@@ -64,14 +74,42 @@ it('plain `up` starts Redis, the ingest and the worker; the sandbox and the moni
   for (const name of MONITORING) expect({ name, profiles: services[name].profiles }).toEqual({ name, profiles: ['monitoring'] });
 });
 
+/** What the Redis container runs: `config` prints `$$`, which Compose hands to the container as `$`. */
+const redisStartupIn = (redis: { command: string[]; environment: Record<string, string> }) =>
+  redisStartup(
+    redis.command.map((part) => part.replaceAll('$$', '$')),
+    redis.environment,
+  );
+
 it('Redis keeps an AOF on a named volume and never evicts', () => {
   const redis = config.services.redis;
   expect(redis.image).toMatch(/^redis:7/);
-  expect(redis.command.join(' ')).toContain('--appendonly yes');
-  expect(redis.command.join(' ')).toContain('--maxmemory-policy noeviction');
+  const args = redisStartupIn(redis).args.join(' ');
+  expect(args).toContain('--appendonly yes');
+  expect(args).toContain('--maxmemory-policy noeviction');
   expect(volume(redis.volumes[0])).toEqual({ source: 'redis-data', target: '/data', readOnly: false });
   expect(config.volumes).toHaveProperty('redis-data');
-  expect(redis.healthcheck.test).toEqual(['CMD', 'redis-cli', 'ping']);
+});
+
+it('Redis starts with REDIS_PASSWORD (kept off its command line), its healthcheck authenticates, and the services use it', async () => {
+  const redis = parseYaml(composeWith(EMPTY_ENV_FILE, ['config'], REAL_GHL)).services.redis;
+  expect(redis.environment).toEqual({ REDIS_PASSWORD: REAL_GHL.REDIS_PASSWORD });
+  const { stdin, args } = redisStartupIn(redis);
+  expect(stdin).toBe(`requirepass ${REAL_GHL.REDIS_PASSWORD}\n`);
+  expect(args[0]).toBe('-');
+  expect(args.join(' ')).not.toContain(REAL_GHL.REDIS_PASSWORD);
+
+  // That configuration on a real redis-server: no answer without the password, PONG with it.
+  const server = await startPrivateRedis({ stdinConfig: stdin, urlFor: (port) => `redis://:${REAL_GHL.REDIS_PASSWORD}@127.0.0.1:${port}` });
+  try {
+    const port = new URL(server.url).port;
+    expect(run('redis-cli', ['-p', port, 'ping'])).toMatch(/NOAUTH/);
+    expect(run('redis-cli', ['-p', port, 'ping'], { env: { ...process.env, REDISCLI_AUTH: REAL_GHL.REDIS_PASSWORD } }).trim()).toBe('PONG');
+  } finally {
+    await server.stop();
+  }
+  expect(redis.healthcheck.test).toEqual(['CMD-SHELL', 'REDISCLI_AUTH="$$REDIS_PASSWORD" redis-cli ping | grep -q PONG']);
+  expect(config.services.redis.environment).toEqual({ REDIS_PASSWORD: DEV_REDIS_PASSWORD });
 });
 
 it('every service runs the one image with node as its command, locked down, after Redis is healthy', () => {
@@ -119,7 +157,7 @@ it('only the public webhook port and the dev sandbox are published; admin and me
 it('the dev env file gives what `npm start` gives: the sandbox as GHL and the README demo secret, on loopback only', () => {
   for (const name of ['ingest', 'worker']) {
     expect(config.services[name].environment).toMatchObject({
-      REDIS_URL: 'redis://redis:6379',
+      REDIS_URL: `redis://:${DEV_REDIS_PASSWORD}@redis:6379`,
       GHL_API_BASE_URL: 'http://ghl-sandbox:8100',
       GHL_API_TOKEN: 'sandbox',
       GHL_LOCATION_ID: 'loc_sandbox',

@@ -7,7 +7,8 @@ import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
 import { configSchema, loadConfig } from '@wab/shared';
-import { ROOT, parseYaml, parseYamlDocuments, requireTool, run } from './support';
+import { startPrivateRedis } from '../../shared/src/redis/local-server';
+import { ROOT, parseYaml, parseYamlDocuments, redisStartup, requireTool, run } from './support';
 
 /** What `kubectl apply -k k8s` would send, rendered without a cluster, then checked object by object. */
 
@@ -144,10 +145,24 @@ it('the ConfigMap holds valid settings the configuration knows, with a hash-tagg
   expect(Object.keys(data).filter((k) => !known.has(k))).toEqual([]);
   // The real schema accepts them (with the one required secret added).
   expect(() => loadConfig({ ...data, GHL_API_TOKEN: 'x' })).not.toThrow();
-  expect(data.REDIS_URL).toBe(`redis://${find('Service', 'redis').metadata.name}:6379`);
+  // It carries Redis's password: the Secret holds it, never the ConfigMap.
+  expect(data).not.toHaveProperty('REDIS_URL');
 });
 
-it('secrets come from whatsapp-booking-secrets, an example that is not applied; only GHL_API_TOKEN is required', () => {
+it("the example Secret's placeholders pass the services' own rules, and its REDIS_URL is the ACL user's on the Service", () => {
+  const example = parseYaml<Obj>(readFileSync(join(ROOT, 'k8s/secret.example.yaml'), 'utf8'));
+  const values: Record<string, string> = example.stringData;
+  expect(() => loadConfig({ ...appConfig().data, ...values })).not.toThrow();
+  const url = new URL(values.REDIS_URL);
+  expect({ protocol: url.protocol, user: url.username, password: url.password, host: url.host }).toEqual({
+    protocol: 'redis:',
+    user: 'app',
+    password: values.REDIS_PASSWORD,
+    host: `${find('Service', 'redis').metadata.name}:6379`,
+  });
+});
+
+it('secrets come from whatsapp-booking-secrets, an example that is not applied; GHL_API_TOKEN, REDIS_URL and REDIS_PASSWORD are required', () => {
   const example = parseYaml<Obj>(readFileSync(join(ROOT, 'k8s/secret.example.yaml'), 'utf8'));
   expect(() => new Secret(example as any).validate()).not.toThrow();
   expect(example.metadata.name).toBe(SECRET);
@@ -163,14 +178,17 @@ it('secrets come from whatsapp-booking-secrets, an example that is not applied; 
   );
   expect(refs.map((r) => `${r.container}:${r.env}${r.optional ? '?' : ''}`).sort()).toEqual([
     'ingest:ADMIN_TOKEN?',
+    'ingest:REDIS_URL',
     'ingest:WEBHOOK_SECRET?',
+    'redis:REDIS_PASSWORD',
     'worker:GHL_API_TOKEN',
     'worker:OPENAI_API_KEY?',
+    'worker:REDIS_URL',
   ]);
   for (const r of refs) {
     expect(r.name).toBe(SECRET);
     expect(r.key).toBe(r.env);
-    expect(Object.keys(configSchema.shape)).toContain(r.env);
+    if (r.container !== 'redis') expect(Object.keys(configSchema.shape)).toContain(r.env);
     expect(Object.keys(example.stringData)).toContain(r.key);
   }
 });
@@ -229,11 +247,36 @@ it('the ingest scales on CPU; the worker on the backlog through KEDA, with bound
   ]);
 });
 
+const redisContainer = () => find('StatefulSet', 'redis').spec.template.spec.containers[0];
+const redisStartupWith = (password: string) => redisStartup(redisContainer().command, { REDIS_PASSWORD: password });
+
+it('Redis requires a password: the default user is off, `app` has the Secret\'s REDIS_PASSWORD; the probes authenticate', async () => {
+  const password = 'a-test-password-0123456789';
+  const { stdin, args } = redisStartupWith(password);
+  expect(stdin).toBe(`user default off\nuser app on >${password} ~* &* +@all\n`);
+  expect(args[0]).toBe('-'); // the ACL lines are its configuration, read from stdin
+  expect(args.join(' ')).not.toContain(password);
+
+  // Those exact lines on a real redis-server: no answer without the password, PONG with it.
+  const server = await startPrivateRedis({ stdinConfig: stdin, urlFor: (port) => `redis://app:${password}@127.0.0.1:${port}` });
+  try {
+    const port = new URL(server.url).port;
+    expect(run('redis-cli', ['-p', port, 'ping'])).toMatch(/NOAUTH/);
+    expect(run('redis-cli', ['-p', port, '--user', 'app', 'ping'], { env: { ...process.env, REDISCLI_AUTH: password } }).trim()).toBe('PONG');
+  } finally {
+    await server.stop();
+  }
+  const container = redisContainer();
+  for (const probe of [container.livenessProbe, container.readinessProbe]) {
+    expect(probe.exec.command).toEqual(['sh', '-c', 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli --user app ping | grep -q PONG']);
+  }
+});
+
 it('Redis keeps an AOF on a volume and never evicts', () => {
   const redis = find('StatefulSet', 'redis');
-  const args: string[] = redis.spec.template.spec.containers[0].args;
-  expect(args.join(' ')).toContain('--appendonly yes');
-  expect(args.join(' ')).toContain('--maxmemory-policy noeviction');
+  const args = redisStartupWith('any-password-0123456789').args.join(' ');
+  expect(args).toContain('--appendonly yes');
+  expect(args).toContain('--maxmemory-policy noeviction');
   expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
   expect(redis.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data' });
   expect(find('Service', redis.spec.serviceName).spec.clusterIP).toBe('None');

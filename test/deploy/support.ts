@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import * as jsYaml from 'js-yaml';
 
@@ -32,6 +33,21 @@ export function run(command: string, args: string[], options: { env?: NodeJS.Pro
   }
 }
 
+/**
+ * Runs a Redis container's command (`sh -c …`) here with a stand-in `redis-server` that records the
+ * configuration it got on stdin and its arguments, so the test sees what the real server would get.
+ */
+export function redisStartup(command: string[], env: Record<string, string>): { stdin: string; args: string[] } {
+  const dir = mkdtempSync(join(tmpdir(), 'redis-startup-'));
+  try {
+    writeFileSync(join(dir, 'redis-server'), '#!/bin/sh\ncat > "$OUT/stdin"\nprintf "%s\\n" "$@" > "$OUT/args"\n', { mode: 0o755 });
+    const [shell, ...rest] = command;
+    run(shell, rest, { env: { PATH: `${dir}${delimiter}${process.env.PATH}`, OUT: dir, ...env } });
+    return { stdin: readFileSync(join(dir, 'stdin'), 'utf8'), args: readFileSync(join(dir, 'args'), 'utf8').trim().split('\n') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 export function parseYaml<T = any>(text: string): T {
   return jsYaml.load(text) as T;

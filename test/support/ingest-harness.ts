@@ -43,8 +43,8 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
     LOG_LEVEL: 'silent',
     ...env,
   });
-  const redis = createRedis(config.REDIS_URL, 'producer');
-  const eventsRedis = createRedis(config.REDIS_URL, 'worker');
+  const redis = createRedis(config, 'producer');
+  const eventsRedis = createRedis(config, 'worker');
   for (const c of [redis, eventsRedis]) c.on('error', () => undefined);
   await waitForRedis(redis, () => undefined);
   const bullQueue = new Queue(INBOUND_QUEUE, { connection: redis, prefix });

@@ -43,8 +43,8 @@ export async function startSystem(options: { env?: Record<string, string>; ghl?:
 
   async function addWorker(extra: Record<string, string> = {}): Promise<BookingWorker> {
     const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', ...env, ...extra });
-    const connection = createRedis(config.REDIS_URL, 'worker');
-    const redis = createRedis(config.REDIS_URL, 'worker');
+    const connection = createRedis(config, 'worker');
+    const redis = createRedis(config, 'worker');
     connections.push(connection, redis);
     await waitForRedis(redis, () => undefined);
     const worker = createWorker({ config, connection, redis, logger: pino({ level: 'silent' }) });

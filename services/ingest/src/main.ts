@@ -30,8 +30,8 @@ async function main(): Promise<void> {
   const logger = createLogger('ingest', config.LOG_LEVEL);
   const version = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version as string;
 
-  const redis = createRedis(config.REDIS_URL, 'producer');
-  const eventsRedis = createRedis(config.REDIS_URL, 'worker');
+  const redis = createRedis(config, 'producer');
+  const eventsRedis = createRedis(config, 'worker');
   for (const connection of [redis, eventsRedis]) connection.on('error', () => undefined); // reported by waitForRedis and /health
   await waitForRedis(redis, (error) => logger.warn({ err: { message: error.message } }, 'waiting for Redis'));
   await ensureNoEviction(redis, config.ALLOW_EVICTING_REDIS, (message) => logger.warn(message));

@@ -11,8 +11,8 @@ async function main(): Promise<void> {
 
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
-  const connection = createRedis(config.REDIS_URL, 'worker');
-  const redis = createRedis(config.REDIS_URL, 'worker');
+  const connection = createRedis(config, 'worker');
+  const redis = createRedis(config, 'worker');
   for (const c of [connection, redis]) c.on('error', () => undefined); // outages show on /readyz and in job failures
   await waitForRedis(redis, (error) => logger.warn({ err: { message: error.message } }, 'waiting for Redis'));
   await ensureNoEviction(redis, config.ALLOW_EVICTING_REDIS, (message) => logger.warn(message));

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { isValidTimeZone } from '../time/zoned-time';
 import { GHL_ED25519_PUBLIC_KEY, GHL_RSA_PUBLIC_KEY } from './ghl-keys';
@@ -26,6 +27,25 @@ const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().in
 
 const timeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Europe/Madrid');
 
+/**
+ * A PEM file of the CA(s) that signed Redis's TLS certificate, read once here so a missing or wrong file
+ * stops the service at start instead of failing every connection later.
+ */
+const pemCaFile = z.string().transform((file, ctx) => {
+  let pem: string;
+  try {
+    pem = readFileSync(file, 'utf8');
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'cannot be read' });
+    return z.NEVER;
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    ctx.addIssue({ code: 'custom', message: 'must be a PEM file of CA certificates' });
+    return z.NEVER;
+  }
+  return { file, pem };
+});
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -41,7 +61,14 @@ export const configSchema = z.object({
   METRICS_PORT: int(0, 65535).default(9100),
   /** The ingest's /metrics, on a port of its own so the public port never exposes it; not the worker's default. */
   INGEST_METRICS_PORT: int(0, 65535).default(9101),
-  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  /** `redis://` or, over TLS, `rediss://`; credentials in the URL (`rediss://user:pass@host:6380`). */
+  REDIS_URL: z
+    .string()
+    .url()
+    .refine((url) => /^rediss?:\/\//i.test(url), 'must start with redis:// or rediss://')
+    .default('redis://127.0.0.1:6379'),
+  /** CA certificates (PEM file) for a `rediss://` REDIS_URL whose certificate no public CA signed; verified either way. */
+  REDIS_TLS_CA_FILE: pemCaFile.optional(),
   /** Prefix of every Redis key; wrap it in braces (`{bull}`) on Redis Cluster so all keys share a slot. */
   QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/, 'must be non-empty and contain no ":" or spaces').default('bull'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -85,6 +112,8 @@ export const configSchema = z.object({
   JOB_KEEP_COMPLETED_COUNT: int(0).default(10_000),
   JOB_KEEP_FAILED_SECONDS: int(0).default(14 * 24 * 3600),
   JOB_KEEP_FAILED_COUNT: int(0).default(100_000),
+  /** Memory failed jobs may take, in MiB: caps the count kept (shared/src/queue/queue.ts, failedJobsKept). */
+  JOB_KEEP_FAILED_MB: int(1).default(256),
   RUN_RECORD_TTL_DAYS: int(1).default(14),
 
   GHL_API_BASE_URL: z.string().url().default('https://services.leadconnectorhq.com'),
@@ -122,6 +151,9 @@ export const configSchema = z.object({
   /** Warn instead of refusing to start when Redis could evict queue keys (see docs). */
   ALLOW_EVICTING_REDIS: bool.default(false),
 }).superRefine((config, ctx) => {
+  if (config.REDIS_TLS_CA_FILE && !/^rediss:\/\//i.test(config.REDIS_URL)) {
+    ctx.addIssue({ code: 'custom', path: ['REDIS_TLS_CA_FILE'], message: 'needs a rediss:// REDIS_URL (TLS)' });
+  }
   // The demo secret is published: anyone could sign with it, so it may only guard a local sandbox.
   if (config.WEBHOOK_SECRET.includes(LOCAL_DEMO_WEBHOOK_SECRET) && !isLocalSandboxUrl(config.GHL_API_BASE_URL)) {
     ctx.addIssue({

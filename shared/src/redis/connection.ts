@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import type { Config } from '../config/schema';
 
 /**
  * `producer`: request paths (the ingest) fail fast when Redis is away, so the HTTP answer is an honest 503
@@ -7,8 +8,22 @@ import { Redis, type RedisOptions } from 'ioredis';
  */
 export type RedisRole = 'producer' | 'worker';
 
-export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
+/** Where Redis is: a URL, or the configuration's REDIS_URL with its TLS CA (REDIS_TLS_CA_FILE). */
+export type RedisTarget = string | Pick<Config, 'REDIS_URL' | 'REDIS_TLS_CA_FILE'>;
+
+/**
+ * TLS options for a target: with a CA file, only certificates it signed are accepted (rejectUnauthorized stays
+ * on, and the host name is checked); a `rediss://` URL without one uses Node's public CAs.
+ */
+function tlsOptions(target: RedisTarget): RedisOptions {
+  if (typeof target === 'string' || !target.REDIS_TLS_CA_FILE) return {};
+  return { tls: { ca: target.REDIS_TLS_CA_FILE.pem, rejectUnauthorized: true } };
+}
+
+export function createRedis(target: RedisTarget, role: RedisRole, extra: RedisOptions = {}): Redis {
+  const url = typeof target === 'string' ? target : target.REDIS_URL;
   const common: RedisOptions = {
+    ...tlsOptions(target),
     connectTimeout: 2000,
     // Reconnect quickly and keep trying; outages end and we want to be back without a restart.
     retryStrategy: (times) => Math.min(100 * times, 2000),

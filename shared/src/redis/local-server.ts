@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 
 export interface LocalRedis {
   url: string;
@@ -13,8 +13,9 @@ export interface LocalRedis {
 }
 
 /** Answers PING within the deadline, or false. Never throws, never retries. */
-export async function redisAnswers(url: string, timeoutMs = 800): Promise<boolean> {
+export async function redisAnswers(url: string, timeoutMs = 800, extra: RedisOptions = {}): Promise<boolean> {
   const client = new Redis(url, {
+    ...extra,
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
@@ -43,20 +44,38 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface PrivateRedisOptions {
+  port?: number;
+  /** Configuration lines given on stdin (`redis-server -`), e.g. ACL users: they stay off the command line. */
+  stdinConfig?: string;
+  /** TLS arguments (certificates): the port becomes `--tls-port` and the plain port is off. */
+  tlsArgs?: string[];
+  /** The URL the readiness check (and `url`) uses, for credentials or `rediss://`; given the port. */
+  urlFor?: (port: number) => string;
+  /** Connection options of the readiness check (a TLS CA). */
+  clientOptions?: RedisOptions;
+}
+
 /** Starts `redis-server` on a free (or the given) port in a temporary directory, with no persistence. */
-export async function startPrivateRedis(options: { port?: number } = {}): Promise<LocalRedis> {
+export async function startPrivateRedis(options: PrivateRedisOptions = {}): Promise<LocalRedis> {
   const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'wab-redis-'));
+  const listen = options.tlsArgs ? ['--port', '0', '--tls-port', String(port), ...options.tlsArgs] : ['--port', String(port)];
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
-    { stdio: 'ignore' },
+    [
+      ...(options.stdinConfig === undefined ? [] : ['-']),
+      ...listen,
+      ...['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
+    ],
+    { stdio: [options.stdinConfig === undefined ? 'ignore' : 'pipe', 'ignore', 'ignore'] },
   );
+  if (options.stdinConfig !== undefined) child.stdin!.end(options.stdinConfig);
   const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
-  const url = `redis://127.0.0.1:${port}`;
+  const url = options.urlFor?.(port) ?? `redis://127.0.0.1:${port}`;
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const up = await Promise.race([redisAnswers(url, 300), spawnError]);
+    const up = await Promise.race([redisAnswers(url, 300, options.clientOptions), spawnError]);
     if (up) break;
     if (Date.now() > deadline || child.exitCode !== null) {
       child.kill('SIGKILL');
