@@ -96,6 +96,27 @@ describe('GET /status', () => {
   });
 });
 
+describe('draining', () => {
+  it('turns /readyz to 503 and closes every connection it answers, so keep-alive clients move on', async () => {
+    let draining = false;
+    const own = await startIngest({ RATE_LIMIT_PER_IP: '0' }, { isDraining: () => draining });
+    try {
+      const before = await fetch(`${own.url}/readyz`);
+      expect(before.status).toBe(200);
+      expect(before.headers.get('connection')).not.toBe('close');
+      draining = true;
+      const during = await own.post(referenceMessage({ id: 'draining-1' }));
+      expect(during.status).toBe(202); // in-flight work is still taken
+      expect(during.headers.get('connection')).toBe('close');
+      const ready = await fetch(`${own.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(ready.headers.get('connection')).toBe('close');
+    } finally {
+      await own.close();
+    }
+  });
+});
+
 describe('GET /health, /livez, /readyz', () => {
   it('has the reference’s shape, with GHL and OpenAI as the workers last saw them', async () => {
     await ingest.runStore.reportDependency('ghl_api', 'connected');

@@ -31,7 +31,7 @@ const urlOf = (server: Server) => `http://127.0.0.1:${(server.address() as Addre
  * The ingest's apps in-process, each on a free loopback port as main.ts runs them on their own ports
  * (public, metrics, and admin when ADMIN_TOKEN is set), against real Redis, with a key prefix of its own.
  */
-export async function startIngest(env: Record<string, string> = {}, options: { prefix?: string; logger?: Logger } = {}) {
+export async function startIngest(env: Record<string, string> = {}, options: { prefix?: string; logger?: Logger; isDraining?: () => boolean } = {}) {
   const prefix = options.prefix ?? testPrefix('ingest');
   const config: Config = loadConfig({
     REDIS_URL: redisUrl(),
@@ -60,6 +60,7 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
       runStore,
       logger: options.logger ?? pino({ level: 'silent' }),
       version: 'test',
+      isDraining: options.isDraining,
     });
   } catch (error) {
     // A configuration the ingest refuses: leave no connection open behind the error.

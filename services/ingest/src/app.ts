@@ -75,6 +75,13 @@ function createPublicApp(deps: IngestDeps, metrics: IngestMetrics): Express {
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
   app.use(helmet());
   app.use(requestId);
+  // While draining, every answer closes its connection: a keep-alive client moves to another replica instead
+  // of feeding this one until the shutdown deadline cuts it off.
+  const isDraining = deps.isDraining ?? (() => false);
+  app.use((_req, res, next) => {
+    if (isDraining()) res.setHeader('Connection', 'close');
+    next();
+  });
   app.use((req, res, next) => {
     const end = metrics.requestDuration.startTimer({ method: req.method });
     res.on('finish', () => {
@@ -107,7 +114,7 @@ function createPublicApp(deps: IngestDeps, metrics: IngestMetrics): Express {
       runStore: deps.runStore,
       version: deps.version,
       startedAt: Date.now(),
-      isDraining: deps.isDraining ?? (() => false),
+      isDraining,
     }),
   );
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(deps.version)));
