@@ -19,8 +19,9 @@ export const webhookSpan: RequestHandler = (req, res, next) => {
   res.locals.traceContext = spanContext;
   const end = () => {
     if (!span.isRecording()) return;
-    const outcome = webhookOutcome(res);
-    span.setAttributes({ 'http.response.status_code': res.statusCode, 'wab.webhook.outcome': outcome });
+    span.setAttributes({ 'http.response.status_code': res.statusCode, 'wab.webhook.outcome': webhookOutcome(res) });
+    // An error answer's code (UNAUTHORIZED, QUEUE_UNAVAILABLE...), set by sendError.
+    if (res.statusCode >= 400 && typeof res.locals.outcome === 'string') span.setAttribute('wab.error.code', res.locals.outcome);
     if (res.locals.runId) span.setAttribute('wab.run_id', String(res.locals.runId));
     if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
     span.end();
@@ -34,8 +35,9 @@ export const webhookSpan: RequestHandler = (req, res, next) => {
 
 /** accepted | processed (answered after ?wait) | duplicate | ignored; refused (4xx) | failed (5xx). */
 function webhookOutcome(res: Response): string {
-  if (typeof res.locals.outcome === 'string') return res.locals.outcome;
-  return res.statusCode >= 500 ? 'failed' : 'refused';
+  if (res.statusCode >= 500) return 'failed';
+  if (res.statusCode >= 400) return 'refused';
+  return typeof res.locals.outcome === 'string' ? res.locals.outcome : 'answered';
 }
 
 /** The webhook span's context (for the enqueue span and the job's carried trace context). */
