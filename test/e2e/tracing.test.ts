@@ -1,3 +1,5 @@
+import { trace } from '@opentelemetry/api';
+import { createLogger } from '@wab/shared';
 import { startTracing, stopTracing, type Tracing } from '../../shared/src/tracing/sdk';
 import { referenceMessage } from '../support/ingest-harness';
 import { startOpenAIDouble, type OpenAIDouble } from '../support/openai-double';
@@ -136,4 +138,17 @@ it('names each webhook outcome on its span: duplicate, ignored and refused as we
   expect(outcomes.byRun).toEqual(['accepted', 'duplicate']);
   expect(outcomes.ignored).toContain('200');
   expect(outcomes.refused).toContain('401 UNAUTHORIZED');
+});
+
+it('names the active span in every log line written inside it', () => {
+  const lines: string[] = [];
+  const logger = createLogger('worker', 'info', { write: (line: string) => void lines.push(line) });
+  const ids = trace.getTracer('log-probe').startActiveSpan('log-probe', (span) => {
+    logger.info('inside');
+    span.end();
+    return span.spanContext();
+  });
+  logger.info('outside');
+  expect(JSON.parse(lines[0])).toMatchObject({ trace_id: ids.traceId, span_id: ids.spanId });
+  expect(JSON.parse(lines[1])).not.toHaveProperty('trace_id');
 });
