@@ -17,3 +17,5 @@ export * from './runs/run-store';
 export * from './metrics/names';
 export * from './logging/logger';
 export * from './time/zoned-time';
+export * from './tracing/job-context';
+export * from './tracing/span';

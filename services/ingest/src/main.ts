@@ -1,3 +1,5 @@
+import { tracing } from './tracing'; // first: instrumentations hook modules as they load
+import { stopTracing } from '@wab/shared/dist/tracing/sdk';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
@@ -79,6 +81,7 @@ async function main(): Promise<void> {
     await Promise.allSettled([queueEvents.close(), queue.close()]);
     redis.disconnect();
     eventsRedis.disconnect();
+    await stopTracing(tracing);
     logger.info('stopped');
     process.exit(0);
   };

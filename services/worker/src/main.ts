@@ -1,3 +1,5 @@
+import { tracing } from './tracing'; // first: instrumentations hook modules as they load
+import { stopTracing } from '@wab/shared/dist/tracing/sdk';
 import { createLogger, createRedis, ensureNoEviction, loadConfig, waitForRedis } from '@wab/shared';
 import { createWorkerServer } from './http/worker-server';
 import { createWorker } from './worker';
@@ -39,6 +41,7 @@ async function main(): Promise<void> {
     server.close();
     connection.disconnect();
     redis.disconnect();
+    await stopTracing(tracing);
     logger.info('stopped');
     process.exit(0);
   };

@@ -66,6 +66,17 @@ export const inboundEventSchema = z.discriminatedUnion('kind', [
 export type InboundEvent = z.infer<typeof inboundEventSchema>;
 export type CustomerMessageEvent = z.infer<typeof customerMessageEvent>;
 
+/**
+ * W3C trace context (https://www.w3.org/TR/trace-context/) of the webhook that queued a job, so the job's
+ * trace continues the webhook's. Optional: jobs queued before tracing, or with it off, have none.
+ */
+export const traceContextSchema = z.object({
+  traceparent: z.string().regex(/^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/),
+  tracestate: z.string().max(512).optional(),
+});
+
+export type TraceContext = z.infer<typeof traceContextSchema>;
+
 /** What one queued job carries: the event plus where it came from. */
 export const jobDataSchema = z.object({
   runId: z.string(),
@@ -77,6 +88,7 @@ export const jobDataSchema = z.object({
   /** Runs of one contact are serialised on this key; null for events that belong to no contact. */
   contactKey: nullableString,
   event: inboundEventSchema,
+  traceContext: traceContextSchema.optional(),
 });
 
 export type JobData = z.infer<typeof jobDataSchema>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AppError } from '../errors/codes';
-import type { InboundEvent, JobData } from './inbound-event';
+import type { InboundEvent, JobData, TraceContext } from './inbound-event';
 import {
   anyPayload,
   ghlAppointmentPayload,
@@ -39,9 +39,14 @@ export const IGNORED_REASONS = ['channel', 'outbound_source', 'event_type', 'loc
 export type IgnoredReason = (typeof IGNORED_REASONS)[number];
 
 /** The job the ingest queues for an accepted event (benchmarks build theirs the same way). */
-export function toJobData(normalised: Extract<Normalised, { outcome: 'event' }>, ids: { runId: string; requestId: string }): JobData {
+export function toJobData(
+  normalised: Extract<Normalised, { outcome: 'event' }>,
+  ids: { runId: string; requestId: string; traceContext?: TraceContext },
+): JobData {
+  const { traceContext, ...rest } = ids;
   return {
-    ...ids,
+    ...rest,
+    ...(traceContext ? { traceContext } : {}),
     receivedAt: new Date().toISOString(),
     format: normalised.format,
     eventType: normalised.eventType,

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { SpanKind } from '@opentelemetry/api';
 import express, { Router, type RequestHandler } from 'express';
 import type { QueueEvents } from 'bullmq';
 import type { Logger } from 'pino';
@@ -7,7 +8,10 @@ import {
   IGNORED_REASONS,
   WEBHOOK_EVENT_TYPES,
   AppError,
+  INBOUND_QUEUE,
+  inSpan,
   normaliseWebhook,
+  traceContextOf,
   toJobData,
   type Config,
   type JobResult,
@@ -22,6 +26,7 @@ import { verifySignature, type SignatureScheme } from '../signature/verify-signa
 import { contentChecks } from './content-checks';
 import { deliveryIds, type DeliveryDedupe } from './dedupe';
 import { OncePerLocation, type ServedLocations } from './served-locations';
+import { tracer, webhookContext, webhookSpan } from './webhook-span';
 
 export interface WebhookDeps {
   config: Config;
@@ -140,7 +145,15 @@ export function webhookRouter(deps: WebhookDeps): Router {
 
     let job;
     try {
-      job = await deps.queue.enqueue(toJobData(event, { runId, requestId: res.locals.requestId }));
+      const webhook = webhookContext(res);
+      const data = toJobData(event, { runId, requestId: res.locals.requestId, traceContext: traceContextOf(webhook) });
+      job = await inSpan(
+        tracer(),
+        `send ${INBOUND_QUEUE}`,
+        { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'bullmq', 'messaging.operation.type': 'send', 'messaging.destination.name': INBOUND_QUEUE, 'wab.run_id': runId } },
+        () => deps.queue.enqueue(data),
+        webhook,
+      );
     } catch (error) {
       deps.dedupe.release(ids, runId).catch(() => undefined);
       return queueUnavailable(res, error);
@@ -190,6 +203,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
 
   router.post(
     '/webhook',
+    webhookSpan,
     countOutcome,
     contentChecks(config.MAX_BODY_BYTES),
     deps.limits.perIp,

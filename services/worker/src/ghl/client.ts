@@ -1,6 +1,8 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { formatInTimeZone } from '@wab/shared';
 import { RETRY_POLICY } from '../retry-policy';
+import { workerTracer } from '../tracer';
 import { GhlApiError, GhlUncertainError } from './errors';
 import { retryAfterMs, type GhlRateBudget } from './rate-budget';
 import { parseGhlTime } from './time';
@@ -367,7 +369,7 @@ export class GhlClient {
   private async call<S extends z.ZodType>(spec: CallSpec<S>): Promise<z.infer<S>> {
     for (let attempt = 1; ; attempt++) {
       await this.options.budget.acquire(this.locationId);
-      const answer = await this.send(spec);
+      const answer = await this.send(spec, attempt);
       const last = attempt >= this.retry.maxAttempts;
 
       if (answer.kind === 'none') {
@@ -398,7 +400,29 @@ export class GhlClient {
     }
   }
 
-  private async send(spec: CallSpec<z.ZodType>): Promise<
+  /**
+   * One HTTP attempt, in a span of its own: endpoint, method, attempt and status only. Never the URL (its
+   * query can hold a phone number), the token or a body.
+   */
+  private async send(spec: CallSpec<z.ZodType>, attempt: number): Promise<
+    { kind: 'answer'; status: number; headers: Headers; json: unknown } | { kind: 'none'; error: unknown }
+  > {
+    const attributes = { 'ghl.endpoint': spec.endpoint, 'http.request.method': spec.method, 'ghl.attempt': attempt };
+    return workerTracer().startActiveSpan(`GHL ${spec.endpoint}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      const answer = await this.attempt(spec);
+      if (answer.kind === 'answer') {
+        span.setAttribute('http.response.status_code', answer.status);
+        if (answer.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
+      } else {
+        span.setAttribute('error.type', describe(answer.error));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+      span.end();
+      return answer;
+    });
+  }
+
+  private async attempt(spec: CallSpec<z.ZodType>): Promise<
     { kind: 'answer'; status: number; headers: Headers; json: unknown } | { kind: 'none'; error: unknown }
   > {
     const url = new URL(this.baseUrl + spec.path);

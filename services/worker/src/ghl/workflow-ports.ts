@@ -1,8 +1,10 @@
+import { inSpan } from '@wab/shared';
 import type { BookResult, CalendarPort, ContactsPort } from '../workflow/ports';
 import type { EffectLedger } from '../effects/effect-ledger';
 import { beforeEffect } from '../effects/turn-guard';
 import type { GhlClient } from './client';
 import { GhlApiError, GhlUncertainError, isSlotUnavailable } from './errors';
+import { workerTracer } from '../tracer';
 
 /** How long the calendar's slot length is trusted before it is read again. */
 const CALENDAR_CACHE_MS = 5 * 60_000;
@@ -107,6 +109,10 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
 
   /** Sends one turn's reply on WhatsApp, once. */
   async function sendReply(turnId: string, contactId: string, text: string): Promise<string> {
+    return inSpan(workerTracer(), 'whatsapp send', { attributes: { 'wab.turn_id': turnId } }, () => sendOnce(turnId, contactId, text));
+  }
+
+  async function sendOnce(turnId: string, contactId: string, text: string): Promise<string> {
     const startedAt = Date.now();
     const sent = await ledger.once(`reply:${turnId}`, {
       intent: { contactId, text, startedAt },

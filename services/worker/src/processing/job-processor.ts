@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
+import { SpanKind } from '@opentelemetry/api';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { CustomerMessageEvent, ErrorCode, JobData, JobResult, RunStore } from '@wab/shared';
+import { INBOUND_QUEUE, inSpan, jobTraceParent, type CustomerMessageEvent, type ErrorCode, type JobData, type JobResult, type RunStore } from '@wab/shared';
 import { EffectInFlightError, EffectUncertainError } from '../effects/effect-ledger';
 import { TurnLockLostError, runGuarded } from '../effects/turn-guard';
 import { GhlApiError, GhlRateBudgetError, GhlUncertainError } from '../ghl/errors';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
+import { workerTracer } from '../tracer';
 import { RETRY_POLICY, isPermanent } from '../retry-policy';
 import { detectLanguage } from '../understanding/heuristic';
 import type { Language } from '../understanding/understanding';
@@ -153,7 +155,35 @@ export function createJobProcessor(deps: ProcessorDeps) {
     }
   }
 
+  /**
+   * Each attempt is one span in the webhook's trace (a child of its context, carried in the job data) that
+   * also links to the webhook's span. Waiting for another run (DelayedError) is not an error.
+   */
   return async function process(job: Job<JobData>, token?: string): Promise<JobResult> {
+    const { parent, links } = jobTraceParent(job.data.traceContext);
+    const attributes = {
+      'messaging.system': 'bullmq',
+      'messaging.operation.type': 'process',
+      'messaging.destination.name': INBOUND_QUEUE,
+      'messaging.message.id': String(job.id),
+      'wab.run_id': job.data.runId,
+      'wab.event_type': job.data.eventType,
+      'wab.attempt': job.attemptsMade + 1,
+    };
+    return inSpan(
+      workerTracer(),
+      `process ${INBOUND_QUEUE}`,
+      { kind: SpanKind.CONSUMER, links, attributes, isError: (error) => !(error instanceof DelayedError) },
+      async (span) => {
+        const result = await processJob(job, token);
+        span.setAttribute('wab.final_state', result.final_state);
+        return result;
+      },
+      parent,
+    );
+  };
+
+  async function processJob(job: Job<JobData>, token?: string): Promise<JobResult> {
     const event = job.data.event;
     if (event.kind === 'customer_message' && job.data.contactKey) return customerMessage(job, event, token);
     const started = Date.now();
@@ -164,7 +194,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
       await recordFailure(job, error, [job.data.runId], [], started);
       throw new UnrecoverableError((error as Error).message);
     }
-  };
+  }
 }
 
 /** Logs name a contact by a short stable hash, never by its phone number. */

@@ -14,9 +14,11 @@
  *  - any failure (HTTP error, connection error or timeout, unparseable or off-schema output,
  *    refusal, length/content-filter stop) returns the heuristic answer unchanged.
  */
+import { SpanKind, SpanStatusCode, type Span } from '@opentelemetry/api';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
+import { workerTracer } from '../tracer';
 import { formatInTimeZone } from './heuristic';
 import {
   INTENTS,
@@ -277,7 +279,23 @@ export class OpenAIUnderstander implements Understander {
   async understand(text: string, context: UnderstandingContext): Promise<Understanding> {
     const heuristic = await this.fallback.understand(text, context);
     if (heuristic.confident || HEURISTIC_WINS.has(heuristic.intent)) return heuristic;
+    const attributes = { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': this.model };
+    return workerTracer().startActiveSpan(`chat ${this.model}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
+      try {
+        return await this.askModel(text, context, heuristic, span);
+      } finally {
+        span.end();
+      }
+    });
+  }
 
+  /** One model call (the SDK's own retries included); its span gets the model, tokens and outcome, never text. */
+  private async askModel(text: string, context: UnderstandingContext, heuristic: Understanding, span: Span): Promise<Understanding> {
+    const fail = (reason: string, tokens?: number) => {
+      span.setAttribute('error.type', reason);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      return this.fail(heuristic, reason, tokens);
+    };
     let model: ModelUnderstanding;
     let tokens: number | undefined;
     const started = Date.now();
@@ -291,13 +309,17 @@ export class OpenAIUnderstander implements Understander {
         response_format: this.responseFormat,
       });
       tokens = completion.usage?.total_tokens;
+      span.setAttribute('gen_ai.response.model', completion.model);
+      if (completion.usage) {
+        span.setAttributes({ 'gen_ai.usage.input_tokens': completion.usage.prompt_tokens, 'gen_ai.usage.output_tokens': completion.usage.completion_tokens });
+      }
       const message = completion.choices[0]?.message;
-      if (!message) return this.fail(heuristic, 'no_choice', tokens);
-      if (message.refusal) return this.fail(heuristic, 'refusal', tokens);
-      if (!message.parsed) return this.fail(heuristic, 'empty', tokens);
+      if (!message) return fail('no_choice', tokens);
+      if (message.refusal) return fail('refusal', tokens);
+      if (!message.parsed) return fail('empty', tokens);
       model = message.parsed;
     } catch (error) {
-      return this.fail(heuristic, failureReason(error, Date.now() - started, this.client.timeout), tokens);
+      return fail(failureReason(error, Date.now() - started, this.client.timeout), tokens);
     }
 
     const { merged, rejected } = mergeUnderstanding(heuristic, model, context);

@@ -1,4 +1,6 @@
 import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
+import { inSpan } from '@wab/shared';
+import { workerTracer } from '../tracer';
 import { bookNode } from './nodes/book';
 import { collectNode } from './nodes/collect';
 import { triageNode } from './nodes/triage';
@@ -9,13 +11,18 @@ import { ConversationState, type Conversation } from './state';
 /** A node that set an outcome has ended the turn; otherwise the flow goes on. */
 const endsTurnOr = (next: string) => (s: Conversation) => (s.outcome ? END : next);
 
+/** Each node runs in a span of its own (`node <name>`), under the job's span: GHL and model calls nest in it. */
+function traced<S, U>(name: string, node: (state: S) => Promise<U>): (state: S) => Promise<U> {
+  return (state) => inSpan(workerTracer(), `node ${name}`, { attributes: { 'langgraph.node': name } }, () => node(state));
+}
+
 /** triage → collect → validate → book, each step able to end the turn with a reply. */
 export function buildBookingGraph(ports: WorkflowPorts, checkpointer?: BaseCheckpointSaver) {
   return new StateGraph(ConversationState)
-    .addNode('triage', triageNode(ports))
-    .addNode('collect', collectNode(ports))
-    .addNode('validate', validateNode(ports))
-    .addNode('book', bookNode(ports))
+    .addNode('triage', traced('triage', triageNode(ports)))
+    .addNode('collect', traced('collect', collectNode(ports)))
+    .addNode('validate', traced('validate', validateNode(ports)))
+    .addNode('book', traced('book', bookNode(ports)))
     .addEdge(START, 'triage')
     .addConditionalEdges('triage', endsTurnOr('collect'), ['collect', END])
     .addConditionalEdges('collect', endsTurnOr('validate'), ['validate', END])
