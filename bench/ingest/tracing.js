@@ -2,8 +2,8 @@
 /**
  * bench/ingest/tracing.js: what tracing costs the ingest. Three ingests side by side, measured in alternating
  * rounds in one run (autocannon, full speed, as run.js's phase A): tracing off (no OTEL_* endpoint), on
- * (the ingest's own spans, OTLP/protobuf to a sink in this process that answers 200), and on with the
- * http, express and ioredis auto-instrumentations. Medians of the rounds, and ratios to "off".
+ * (the ingest's own spans, OTLP/protobuf to a sink in this process that answers 200), on with one trace in
+ * ten sampled, and on with the http, express and ioredis auto-instrumentations. Medians of the rounds, and ratios to "off".
  *
  *   npm run build && node bench/ingest/tracing.js [--duration 5] [--rounds 3] [--connections 50]
  */
@@ -36,6 +36,8 @@ async function main() {
   const modes = {
     off: {},
     on: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+    // What a busy deployment would run: one trace in ten kept, decided at the webhook (parent-based after it).
+    'on 10%': { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1' },
     'on+auto': { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,express,ioredis' },
   };
   const targets = {};
@@ -47,7 +49,7 @@ async function main() {
         PORT: String(port),
         INGEST_METRICS_PORT: String(await freePort()),
         REDIS_URL: redis.url,
-        QUEUE_PREFIX: `bench-${tag}-${name.replace('+', '-')}`,
+        QUEUE_PREFIX: `bench-${tag}-${name.replace(/[^a-z0-9]/gi, '-')}`,
         WEBHOOK_SECRET: secret,
         GHL_LOCATION_ID: 'loc_abc123',
         RATE_LIMIT_PER_IP: '0',

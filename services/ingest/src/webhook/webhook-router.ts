@@ -26,7 +26,7 @@ import { verifySignature, type SignatureScheme } from '../signature/verify-signa
 import { contentChecks } from './content-checks';
 import { deliveryIds, type DeliveryDedupe } from './dedupe';
 import { OncePerLocation, type ServedLocations } from './served-locations';
-import { tracer, webhookContext, webhookSpan } from './webhook-span';
+import { reenterWebhookContext, tracer, webhookContext, webhookSpan } from './webhook-span';
 
 export interface WebhookDeps {
   config: Config;
@@ -208,6 +208,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
     contentChecks(config.MAX_BODY_BYTES),
     deps.limits.perIp,
     express.raw({ type: () => true, limit: config.MAX_BODY_BYTES }),
+    reenterWebhookContext,
     checkSignature,
     parseBody,
     deps.limits.perPhone,

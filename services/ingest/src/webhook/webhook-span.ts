@@ -5,9 +5,10 @@ export const tracer = () => trace.getTracer('@wab/ingest');
 
 /**
  * Opens the `POST /webhook` span before any check, so refusals are traced too, and ends it when the answer
- * is sent, with its outcome. The request's and answer's events are bound to the span's context: the body
- * parser and the answer's listeners run from socket events, outside the middleware chain's async context.
- * An incoming `traceparent` is not followed: anyone can post here, and GHL sends none.
+ * is sent, with its outcome. An incoming `traceparent` is not followed: anyone can post here, and GHL sends
+ * none. The body parser calls on from a socket event, outside this context: `reenterWebhookContext` after it
+ * restores the context (binding the request's and answer's emitters did the same at about a third of the
+ * ingest's throughput, measured with bench/ingest/tracing.js).
  */
 export const webhookSpan: RequestHandler = (req, res, next) => {
   const span = tracer().startSpan('POST /webhook', {
@@ -28,9 +29,14 @@ export const webhookSpan: RequestHandler = (req, res, next) => {
   };
   res.once('finish', end);
   res.once('close', end);
-  context.bind(spanContext, req);
-  context.bind(spanContext, res);
   context.with(spanContext, next);
+};
+
+/** Back into the webhook span's context after a middleware that calls on from a stream event. */
+export const reenterWebhookContext: RequestHandler = (_req, res, next) => {
+  const spanContext = res.locals.traceContext as Context | undefined;
+  if (spanContext) context.with(spanContext, next);
+  else next();
 };
 
 /** accepted | processed (answered after ?wait) | duplicate | ignored; refused (4xx) | failed (5xx). */
