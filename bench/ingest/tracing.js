@@ -33,6 +33,8 @@ async function main() {
   await new Promise((r) => sink.listen(0, '127.0.0.1', r));
   const endpoint = `http://127.0.0.1:${sink.address().port}`;
 
+  // Each ingest's own key prefix (deletePrefix matches `<prefix>:*`, so each is cleaned by name).
+  const prefixOf = (name) => `bench-${tag}-${name.replace(/[^a-z0-9]/gi, '-')}`;
   const modes = {
     off: {},
     on: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
@@ -49,7 +51,7 @@ async function main() {
         PORT: String(port),
         INGEST_METRICS_PORT: String(await freePort()),
         REDIS_URL: redis.url,
-        QUEUE_PREFIX: `bench-${tag}-${name.replace(/[^a-z0-9]/gi, '-')}`,
+        QUEUE_PREFIX: prefixOf(name),
         WEBHOOK_SECRET: secret,
         GHL_LOCATION_ID: 'loc_abc123',
         RATE_LIMIT_PER_IP: '0',
@@ -66,7 +68,7 @@ async function main() {
     const rps = Object.fromEntries(Object.keys(modes).map((n) => [n, []]));
     for (let round = 1; round <= rounds; round++) {
       for (const name of Object.keys(modes)) {
-        await deletePrefix(redis.url, `bench-${tag}`);
+        await Promise.all(Object.keys(modes).map((n) => deletePrefix(redis.url, prefixOf(n))));
         const r = await fullSpeed(`round ${round} ${name}`, targets[name], duration, connections, payloads);
         rps[name].push(r.rps);
         process.stderr.write(`  round ${round} ${name.padEnd(8)} ${Math.round(r.rps)} req/s  p99 ${r.p99.toFixed(2)} ms\n`);
@@ -80,7 +82,7 @@ async function main() {
     }
   } finally {
     await Promise.allSettled(Object.values(targets).map((t) => stopChild(t.child)));
-    await deletePrefix(redis.url, `bench-${tag}`).catch(() => undefined);
+    await Promise.all(Object.keys(modes).map((n) => deletePrefix(redis.url, prefixOf(n)).catch(() => undefined)));
     if (redis.started) await redis.stop();
     sink.close();
   }
