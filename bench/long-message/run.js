@@ -38,13 +38,12 @@
  *   --answer-rounds R (BENCH_ANSWER_ROUNDS, 9)  --answer-n N (BENCH_ANSWER_N, 20: messages of each kind per round)
  *   --answer-warmup N (BENCH_ANSWER_WARMUP, 20: untimed messages of each kind first)  --log-level L (worker logs, to /dev/null; info)
  */
-const fs = require('node:fs');
 const os = require('node:os');
 const { join, resolve } = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { SHAPES, slowMessage } = require('./shapes');
 const { answerPhase } = require('./answer');
-const { BenchFailure, commitOf } = require('../support/worker-harness');
+const { BenchFailure, commitOf, readFlags } = require('../support/worker-harness');
 
 const ROOT = resolve(__dirname, '..', '..');
 const understandingDist = join(ROOT, 'services', 'worker', 'dist', 'understanding');
@@ -61,24 +60,12 @@ const PROSE =
   'and I think we should be easier to find online, but I do not know where to start. ';
 const CONTEXT = { now: new Date('2026-11-26T14:00:00Z'), timeZone: 'America/New_York', offeredSlots: [], previousLanguage: null };
 
-
 function readOptions(argv) {
-  const flags = {};
-  const booleans = ['help', 'shapes'];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new BenchFailure(`unexpected argument ${arg}`);
-    const [key, inline] = arg.slice(2).split('=', 2);
-    if (booleans.includes(key)) flags[key] = true;
-    else if (inline !== undefined) flags[key] = inline;
-    else if (i + 1 < argv.length) flags[key] = argv[++i];
-    else throw new BenchFailure(`--${key} needs a value`);
-  }
-  if (flags.help) {
-    process.stdout.write(`${fs.readFileSync(__filename, 'utf8').split('*/')[0]}*/\n`);
-    process.exit(0);
-  }
-  for (const key of Object.keys(flags)) if (!['rounds', 'n', 'warmup', 'phases', 'answer-rounds', 'answer-n', 'answer-warmup', 'log-level', ...booleans].includes(key)) throw new BenchFailure(`unknown option --${key} (see --help)`);
+  const flags = readFlags(argv, {
+    booleans: ['shapes'],
+    known: ['rounds', 'n', 'warmup', 'phases', 'answer-rounds', 'answer-n', 'answer-warmup', 'log-level'],
+    script: __filename,
+  });
   const num = (key, env, dflt, min) => {
     const raw = flags[key] ?? process.env[env];
     const value = raw === undefined || raw === '' ? dflt : Number(raw);

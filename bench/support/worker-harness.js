@@ -190,4 +190,29 @@ async function openSession({ name, stem, opts, watchdogMs }) {
   return ctx;
 }
 
-module.exports = { BenchFailure, GHL, benchRedis, commitOf, configFor, deletePrefix, enqueue, jobsFor, openSession, startDoubles, startInProcessWorker, tally };
+
+/**
+ * Command-line flags: `--key value`, `--key=value`, booleans named in `booleans`; `--help` prints the
+ * script's header comment (`script`: its __filename) and exits; an unknown flag is a BenchFailure.
+ */
+function readFlags(argv, { booleans = [], known = [], script }) {
+  const flags = {};
+  const all = ['help', ...booleans];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (!arg.startsWith('--')) throw new BenchFailure(`unexpected argument ${arg}`);
+    const [key, inline] = arg.slice(2).split('=', 2);
+    if (all.includes(key)) flags[key] = true;
+    else if (inline !== undefined) flags[key] = inline;
+    else if (i + 1 < argv.length) flags[key] = argv[++i];
+    else throw new BenchFailure(`--${key} needs a value`);
+  }
+  if (flags.help) {
+    process.stdout.write(`${require('node:fs').readFileSync(script, 'utf8').split('*/')[0]}*/\n`);
+    process.exit(0);
+  }
+  for (const key of Object.keys(flags)) if (![...known, ...all].includes(key)) throw new BenchFailure(`unknown option --${key} (see --help)`);
+  return flags;
+}
+
+module.exports = { readFlags, BenchFailure, GHL, benchRedis, commitOf, configFor, deletePrefix, enqueue, jobsFor, openSession, startDoubles, startInProcessWorker, tally };

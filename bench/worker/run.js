@@ -50,7 +50,7 @@ const { turnInput } = require(dist('services', 'worker', 'dist', 'workflow', 'st
 const { HeuristicUnderstander } = require(dist('services', 'worker', 'dist', 'understanding', 'heuristic.js'));
 const { Queue, QueueEvents } = require('bullmq');
 const { freeSlots, REFERENCE_BODY, UNSURE_BODY } = require('./common');
-const { BenchFailure, GHL, benchRedis, configFor, enqueue, jobsFor, openSession, startInProcessWorker, tally } = require('../support/worker-harness');
+const { BenchFailure, GHL, benchRedis, readFlags, configFor, enqueue, jobsFor, openSession, startInProcessWorker, tally } = require('../support/worker-harness');
 
 const GOAL_RATIO = 0.6;
 const GOAL_SCALING = 0.9;
@@ -59,23 +59,10 @@ const GOAL_RSS_MB = 250;
 // ---------------------------------------------------------------------------------------------- options
 
 function readOptions(argv) {
-  const flags = {};
-  const booleans = ['help'];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new BenchFailure(`unexpected argument ${arg}`);
-    const [key, inline] = arg.slice(2).split('=', 2);
-    if (booleans.includes(key)) flags[key] = true;
-    else if (inline !== undefined) flags[key] = inline;
-    else if (i + 1 < argv.length) flags[key] = argv[++i];
-    else throw new BenchFailure(`--${key} needs a value`);
-  }
-  if (flags.help) {
-    process.stdout.write(`${fs.readFileSync(__filename, 'utf8').split('*/')[0]}*/\n`);
-    process.exit(0);
-  }
-  const known = ['n', 'rounds', 'concurrency', 'warmup', 'log-level', 'b-concurrency', 'b-jobs', 'b-latency-jobs', 'model-ms', 'ghl-ms', 'probe-seconds', 'phases', 'cpu-prof', 'worker-node-args', 'ghl-rate-limit', ...booleans];
-  for (const key of Object.keys(flags)) if (!known.includes(key)) throw new BenchFailure(`unknown option --${key} (see --help)`);
+  const flags = readFlags(argv, {
+    known: ['n', 'rounds', 'concurrency', 'warmup', 'log-level', 'b-concurrency', 'b-jobs', 'b-latency-jobs', 'model-ms', 'ghl-ms', 'probe-seconds', 'phases', 'cpu-prof', 'worker-node-args', 'ghl-rate-limit'],
+    script: __filename,
+  });
   const num = (key, env, dflt, min) => {
     const raw = flags[key] ?? (env ? process.env[env] : undefined);
     const value = raw === undefined || raw === '' ? dflt : Number(raw);
