@@ -140,6 +140,25 @@ it('names each webhook outcome on its span: duplicate, ignored and refused as we
   expect(outcomes.refused).toContain('401 UNAUTHORIZED');
 });
 
+it('gives each GHL attempt its own span: a 500 then a 200 on the free slots are two spans under the node', async () => {
+  await system.ghl.seedContact({ id: 'contact_retry', name: 'Rita Retry', phone: '+1234567001' });
+  await system.ghl.injectFaults({ endpoint: 'freeSlots', responses: [500] });
+  const body = { ...referenceMessage({ id: 'trace-retry-1', from: '+1234567001' }), contactId: 'contact_retry' };
+  const res = await system.ingest.post(body);
+  const runId = res.body!.workflow_run_id as string;
+  expect(await finishedRun(runId)).toMatchObject({ final_state: 'completed' });
+  const { trace } = await traceOfRun(runId);
+  const book = trace.find((s) => s.name === 'node book')!;
+  const attempts = childrenOf(trace, book)
+    .filter((s) => s.name === 'GHL freeSlots')
+    .map((s) => [s.attributes['ghl.attempt'], s.attributes['http.response.status_code']])
+    .sort((a, b) => Number(a[0]) - Number(b[0]));
+  expect(attempts).toEqual([
+    [1, 500],
+    [2, 200],
+  ]);
+});
+
 it('names the active span in every log line written inside it', () => {
   const lines: string[] = [];
   const logger = createLogger('worker', 'info', { write: (line: string) => void lines.push(line) });
