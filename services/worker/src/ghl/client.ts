@@ -5,7 +5,7 @@ import { RETRY_POLICY } from '../retry-policy';
 import { workerTracer } from '../tracer';
 import { GhlApiError, GhlUncertainError } from './errors';
 import { retryAfterMs, type GhlRateBudget } from './rate-budget';
-import { parseGhlTime } from './time';
+import { normaliseGhlTime, parseGhlTime } from './time';
 import {
   calendarAnswer,
   contactAnswer,
@@ -357,8 +357,7 @@ export class GhlClient {
 
   /** A GHL time as ISO with an offset (zone-less ones read in the location's zone); null when absent or unreadable. */
   private normaliseTime(value: string | undefined): string | null {
-    const ms = parseGhlTime(value, this.timeZone);
-    return ms === null ? null : this.isoOf(ms);
+    return normaliseGhlTime(value, this.timeZone);
   }
 
   private isoOf(ms: number, timeZone = this.timeZone): string {

@@ -1,4 +1,4 @@
-import { zonedTimeToInstant } from '@wab/shared';
+import { formatInTimeZone, zonedTimeToInstant } from '@wab/shared';
 
 /**
  * GHL writes most times as ISO with an offset, but its contacts service documents appointment times as
@@ -18,4 +18,10 @@ export function parseGhlTime(value: string | null | undefined, timeZone?: string
   const m = WALL.exec(text);
   if (!m || !timeZone) return null;
   return zonedTimeToInstant(+m[1], +m[2], +m[3], +m[4], +m[5], timeZone, +(m[6] ?? 0)).getTime();
+}
+
+/** A GHL time as ISO 8601 with an offset in `timeZone` (zone-less ones read there); null when absent or unreadable. */
+export function normaliseGhlTime(value: string | null | undefined, timeZone: string): string | null {
+  const ms = parseGhlTime(value, timeZone);
+  return ms === null ? null : formatInTimeZone(new Date(ms), timeZone);
 }

@@ -1,6 +1,6 @@
 import type { Job } from 'bullmq';
-import { MESSAGE_STATUSES, boundedLabel, formatInTimeZone, type JobData, type JobResult, type RunStore } from '@wab/shared';
-import { parseGhlTime } from '../ghl/time';
+import { MESSAGE_STATUSES, boundedLabel, type JobData, type JobResult, type RunStore } from '@wab/shared';
+import { normaliseGhlTime } from '../ghl/time';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import type { ContactProfiles } from './contact-profile';
 import type { RunRecorder } from './run-recorder';
@@ -35,12 +35,12 @@ export function createContactEvents(deps: {
         if (!contactKey) break;
         const profile = await profiles.get(contactKey);
         const cancelled = event.action === 'deleted' || /cancel|invalid|noshow/i.test(event.status ?? '');
-        const startMs = parseGhlTime(event.startTime, deps.timeZone);
+        // Stored with its offset, so every later reading places it the same way.
+        const startTime = normaliseGhlTime(event.startTime, deps.timeZone);
         if (cancelled && profile.booking?.appointmentId === event.appointmentId) {
           await profiles.update(contactKey, { booking: null }); // the customer may book again
-        } else if (!cancelled && startMs !== null) {
-          // Stored with its offset, so every later reading places it the same way.
-          await profiles.update(contactKey, { booking: { appointmentId: event.appointmentId, startTime: formatInTimeZone(new Date(startMs), deps.timeZone) } });
+        } else if (!cancelled && startTime !== null) {
+          await profiles.update(contactKey, { booking: { appointmentId: event.appointmentId, startTime } });
         }
         break;
       }
