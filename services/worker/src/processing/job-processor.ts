@@ -20,7 +20,7 @@ import { createContactEvents } from './contact-events';
 import { resultOf, createRunRecorder } from './run-recorder';
 import type { TimeZoneCheck } from './time-zone-check';
 import { createTurnClaimer, turnKey } from './turn-claim';
-import { createTurnRunner } from './turn-runner';
+import { ContactGoneError, createTurnRunner } from './turn-runner';
 
 export const NEEDS_HUMAN_TAG = 'needs-human';
 
@@ -45,7 +45,11 @@ export interface ProcessorDeps {
 
 /** Errors that come from GHL (or from not knowing what GHL did) map to GHL_API_ERROR in the run record. */
 function errorCode(error: unknown): ErrorCode {
-  return error instanceof GhlApiError || error instanceof GhlUncertainError || error instanceof GhlRateBudgetError || error instanceof EffectUncertainError
+  return error instanceof GhlApiError ||
+    error instanceof GhlUncertainError ||
+    error instanceof GhlRateBudgetError ||
+    error instanceof EffectUncertainError ||
+    error instanceof ContactGoneError
     ? 'GHL_API_ERROR'
     : 'WORKFLOW_ERROR';
 }
