@@ -1,6 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CustomerMessageEvent, JobData, RunRecord } from '@wab/shared';
+import { TurnLockLostError } from '../effects/turn-guard';
 import { isUnknownContact } from '../ghl/workflow-ports';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { textForUnderstanding } from '../understanding/understanding';
@@ -75,6 +76,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     try {
       await contacts.saveLearned(contactId, changed);
     } catch (error) {
+      if (error instanceof TurnLockLostError) throw error; // another run has the contact now: not ours to swallow
       log.warn({ err: { name: (error as Error).name, message: (error as Error).message } }, 'could not write what the customer told us to the GHL contact; next turn tries again');
       return;
     }
