@@ -19,3 +19,5 @@ export * from './logging/logger';
 export * from './time/zoned-time';
 export * from './tracing/job-context';
 export * from './tracing/span';
+export * from './locations/locations';
+export * from './locations/location-directory';

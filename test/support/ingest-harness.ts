@@ -69,7 +69,8 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
     eventsRedis.disconnect();
     throw error;
   }
-  const { app, adminApp, metricsApp, metrics } = built;
+  const { app, adminApp, metricsApp, metrics, locations } = built;
+  await locations.refresh();
   const server = await listen(app);
   const metricsServer = await listen(metricsApp);
   const adminServer = adminApp ? await listen(adminApp) : null;
@@ -115,7 +116,7 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
     eventsRedis.disconnect();
   }
 
-  return { url, metricsUrl, adminUrl, config, prefix, queue: bullQueue, redis, runStore, metrics, post, get, scrape, close };
+  return { url, metricsUrl, adminUrl, config, prefix, queue: bullQueue, redis, runStore, metrics, locations, post, get, scrape, close };
 }
 
 /** The API reference's full example message, for this deployment's location. */

@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import type { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config, RunStore } from '@wab/shared';
+import { LocationDirectory, loadLocations, type Config, type RunStore } from '@wab/shared';
 import { adminRouter, requireAdmin } from './admin/admin-router';
 import { refuseForeignOrigin } from './admin/same-origin';
 import { errorHandler, sendError } from './http/send-error';
@@ -17,7 +17,7 @@ import { runsRouter } from './runs/runs-router';
 import { loadSignatureKeys } from './signature/keys';
 import { statusRouter } from './status/status-router';
 import { DeliveryDedupe } from './webhook/dedupe';
-import { servedLocations } from './webhook/served-locations';
+import { checkServedLocations } from './webhook/served-locations';
 import { webhookRouter } from './webhook/webhook-router';
 
 export interface IngestDeps {
@@ -30,6 +30,8 @@ export interface IngestDeps {
   logger: Logger;
   version: string;
   isDraining?: () => boolean;
+  /** The locations served; by default LOCATIONS_FILE's (or the environment's), refreshed from Redis. */
+  locations?: LocationDirectory;
 }
 
 export interface IngestApps {
@@ -40,6 +42,7 @@ export interface IngestApps {
   /** INGEST_METRICS_PORT: /metrics. */
   metricsApp: Express;
   metrics: IngestMetrics;
+  locations: LocationDirectory;
 }
 
 function baseApp(): Express {
@@ -58,10 +61,21 @@ export function createApps(deps: IngestDeps): IngestApps {
     const [snapshot, workers] = await Promise.all([deps.queue.snapshot(), deps.queue.workers()]);
     return { ...snapshot, workers };
   });
-  return { app: createPublicApp(deps, metrics), adminApp: deps.config.ADMIN_TOKEN ? createAdminApp(deps, deps.config.ADMIN_TOKEN) : null, metricsApp: createMetricsApp(metrics, deps.logger), metrics };
+  const locations = deps.locations ?? new LocationDirectory(deps.redis, deps.config, loadLocations(deps.config));
+  checkServedLocations(deps.config, locations);
+  const withLocations = { ...deps, locations };
+  return {
+    app: createPublicApp(withLocations, metrics),
+    adminApp: deps.config.ADMIN_TOKEN ? createAdminApp(withLocations, deps.config.ADMIN_TOKEN) : null,
+    metricsApp: createMetricsApp(metrics, deps.logger),
+    metrics,
+    locations,
+  };
 }
 
-function createPublicApp(deps: IngestDeps, metrics: IngestMetrics): Express {
+type WiredDeps = IngestDeps & { locations: LocationDirectory };
+
+function createPublicApp(deps: WiredDeps, metrics: IngestMetrics): Express {
   const { config, logger } = deps;
   const limitOptions = {
     redis: deps.redis,
@@ -100,7 +114,7 @@ function createPublicApp(deps: IngestDeps, metrics: IngestMetrics): Express {
       queue: deps.queue,
       queueEvents: deps.queueEvents,
       dedupe: new DeliveryDedupe(deps.redis, config.QUEUE_PREFIX, config.DEDUPE_TTL_SECONDS),
-      locations: servedLocations(config),
+      locations: deps.locations,
       runStore: deps.runStore,
       metrics,
       logger,
@@ -128,7 +142,7 @@ function createPublicApp(deps: IngestDeps, metrics: IngestMetrics): Express {
  * The admin API and bull-board. In order: cross-site browser posts are refused (403), failed
  * authentications are counted per address (429 past the limit), then the token is checked (401).
  */
-function createAdminApp(deps: IngestDeps, token: string): Express {
+function createAdminApp(deps: WiredDeps, token: string): Express {
   const { config, logger } = deps;
   const app = baseApp();
   // No `trust proxy`: nothing sits in front of the admin port, so the client address is the socket's.

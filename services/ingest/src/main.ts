@@ -5,12 +5,15 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import {
   INBOUND_QUEUE,
+  LOCATION_REFRESH_MS,
+  LocationDirectory,
   RunStore,
   createLogger,
   createRedis,
   ensureNoEviction,
   inboundJobOptions,
   loadConfig,
+  loadLocations,
   waitForRedis,
 } from '@wab/shared';
 import type { Server } from 'node:http';
@@ -42,8 +45,14 @@ async function main(): Promise<void> {
   const queueEvents = createWaitEvents(eventsRedis, config.QUEUE_PREFIX);
   const runStore = new RunStore(redis, config.QUEUE_PREFIX, config.RUN_RECORD_TTL_DAYS * 24 * 3600);
 
+  // Tenants are named before the first request: the file's, and what the admin API and installs stored.
+  const locations = new LocationDirectory(redis, config, loadLocations(config));
+  await locations.refresh();
+  locations.start(LOCATION_REFRESH_MS, (error) => logger.warn({ err: { message: error.message } }, 'could not refresh locations'));
+
   let draining = false;
   const { app, adminApp, metricsApp } = createApps({
+    locations,
     config,
     redis,
     queue: new InboundQueue(queue, inboundJobOptions(config)),
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
     clearTimeout(forced);
     for (const s of privateServers) s.closeAllConnections();
     await Promise.all(privateServers.map((s) => new Promise((resolve) => s.close(resolve))));
+    locations.stop();
     await Promise.allSettled([queueEvents.close(), queue.close()]);
     redis.disconnect();
     eventsRedis.disconnect();

@@ -1,37 +1,28 @@
-import { Worker } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { INBOUND_QUEUE, RunStore, type Config, type JobData, type JobResult } from '@wab/shared';
+import { INBOUND_QUEUE, LOCATION_REFRESH_MS, LocationDirectory, RunStore, loadLocations, type Config, type JobData, type JobResult } from '@wab/shared';
 import { RedisCheckpointSaver } from './conversation/redis-checkpointer';
 import { EffectLedger } from './effects/effect-ledger';
-import { GhlClient } from './ghl/client';
 import { GhlRateBudget } from './ghl/rate-budget';
-import { ghlWorkflowPorts } from './ghl/workflow-ports';
 import { createWorkerMetrics } from './metrics/worker-metrics';
 import { ContactInbox } from './processing/contact-inbox';
 import { ContactProfiles } from './processing/contact-profile';
-import { createJobProcessor } from './processing/job-processor';
 import { createTimeZoneCheck } from './processing/time-zone-check';
 import { RETRY_POLICY } from './retry-policy';
 import { HeuristicUnderstander } from './understanding/heuristic';
 import { OpenAIUnderstander, createOpenAIClient } from './understanding/openai';
 import type { Understander } from './understanding/understanding';
-import { buildBookingGraph } from './workflow/graph';
-
-/** Settings the worker cannot run without; named in one line when missing. */
-export function requireGhlSettings(config: Config): { token: string; locationId: string; calendarId: string } {
-  const missing = (['GHL_API_TOKEN', 'GHL_LOCATION_ID', 'GHL_CALENDAR_ID'] as const).filter((name) => !config[name]);
-  if (missing.length) throw new Error(`Invalid configuration: ${missing.join(', ')} must be set for the worker`);
-  return { token: config.GHL_API_TOKEN!, locationId: config.GHL_LOCATION_ID!, calendarId: config.GHL_CALENDAR_ID! };
-}
+import { checkWorkerLocations, createLocationRuntimes } from './locations/location-runtimes';
 
 /**
  * Builds the worker: the BullMQ Worker on the ingest's queue, the booking graph with its checkpointer,
  * the GHL and OpenAI clients. `connection` is for BullMQ (blocking); `redis` for everything else.
  */
-export function createWorker(deps: { config: Config; connection: Redis; redis: Redis; logger: Logger; autorun?: boolean }) {
+export function createWorker(deps: { config: Config; connection: Redis; redis: Redis; logger: Logger; autorun?: boolean; locations?: LocationDirectory }) {
   const { config, redis, logger } = deps;
-  const ghl = requireGhlSettings(config);
+  const directory = deps.locations ?? new LocationDirectory(redis, config, loadLocations(config));
+  checkWorkerLocations(config, directory.all());
   const prefix = config.QUEUE_PREFIX;
   const metrics = createWorkerMetrics();
   const runStore = new RunStore(redis, prefix, config.RUN_RECORD_TTL_DAYS * 24 * 3600);
@@ -45,32 +36,9 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     runStore.reportDependency(name, ok ? 'connected' : 'error', detail).catch(() => undefined);
   };
 
-  const client = new GhlClient({
-    baseUrl: config.GHL_API_BASE_URL,
-    token: ghl.token,
-    locationId: ghl.locationId,
-    timeZone: config.BUSINESS_TIMEZONE,
-    timeoutMs: config.GHL_TIMEOUT_MS,
-    budget: new GhlRateBudget(redis, `${prefix}:wab`, {
-      limit: config.GHL_RATE_LIMIT_PER_10S,
-      windowMs: 10_000,
-      onAcquire: ({ waitedMs, acquired }) => metrics.ghlRateBudgetWait.observe({ outcome: acquired ? 'acquired' : 'gave_up' }, waitedMs / 1000),
-    }),
-    onCall: (call) => {
-      metrics.ghlCalls.inc({ endpoint: call.endpoint, status: String(call.status) });
-      report('ghl_api', call.status !== 'network' && call.status < 500, `${call.endpoint} ${call.status}`);
-    },
-  });
   // A claimed effect belongs to its run for longer than its slowest call can take (every attempt timing out).
   const effectLeaseMs = config.GHL_TIMEOUT_MS * RETRY_POLICY.ghlCall.maxAttempts + RETRY_POLICY.ghlCall.maxRetryAfterMs;
   const ledger = new EffectLedger(redis, prefix, { leaseMs: effectLeaseMs });
-  const ports = ghlWorkflowPorts({
-    client,
-    calendarId: ghl.calendarId,
-    ledger,
-    crmFields: { goalFieldId: config.GHL_CUSTOM_FIELD_GOAL, budgetFieldId: config.GHL_CUSTOM_FIELD_BUDGET },
-  });
-
   const heuristic = new HeuristicUnderstander();
   let understander: Understander = heuristic;
   if (config.OPENAI_API_KEY) {
@@ -94,38 +62,45 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
   }
 
   const checkpointer = new RedisCheckpointSaver(redis, { keyPrefix: `${prefix}:wab`, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 });
-  const graph = buildBookingGraph(
-    {
-      understander,
-      calendar: ports.calendar,
-      contacts: ports.contacts,
-      rules: {
-        minBudget: config.MIN_BUDGET,
-        services: config.SERVICES,
-        minNoticeMinutes: config.MIN_NOTICE_MINUTES,
-        maxDaysAhead: config.MAX_DAYS_AHEAD,
-        timeZone: config.BUSINESS_TIMEZONE,
-        currency: config.BUDGET_CURRENCY,
+  const runtimes = createLocationRuntimes({
+    config,
+    directory,
+    understander,
+    checkpointer,
+    ledger,
+    crmFields: { goalFieldId: config.GHL_CUSTOM_FIELD_GOAL, budgetFieldId: config.GHL_CUSTOM_FIELD_BUDGET },
+    client: {
+      baseUrl: config.GHL_API_BASE_URL,
+      timeoutMs: config.GHL_TIMEOUT_MS,
+      budget: new GhlRateBudget(redis, `${prefix}:wab`, {
+        limit: config.GHL_RATE_LIMIT_PER_10S,
+        windowMs: 10_000,
+        onAcquire: ({ waitedMs, acquired }) => metrics.ghlRateBudgetWait.observe({ outcome: acquired ? 'acquired' : 'gave_up' }, waitedMs / 1000),
+      }),
+      onCall: (call) => {
+        metrics.ghlCalls.inc({ endpoint: call.endpoint, status: String(call.status) });
+        report('ghl_api', call.status !== 'network' && call.status < 500, `${call.endpoint} ${call.status}`);
       },
     },
-    checkpointer,
-  );
-
-  const processor = createJobProcessor({
-    graph,
-    inbox: new ContactInbox(redis, prefix, config.JOB_LOCK_MS, config.DEDUPE_TTL_SECONDS),
-    profiles: new ContactProfiles(redis, prefix, config.CONVERSATION_TTL_DAYS * 24 * 3600),
-    runStore,
-    contacts: ports.contacts,
-    sendReply: ports.sendReply,
-    pruneConversation: (threadId) => checkpointer.prune(threadId),
-    metrics,
-    logger,
-    checkTimeZone: createTimeZoneCheck({ logger, metrics }),
-    burstWindowMs: config.BURST_WINDOW_MS,
-    botPauseMinutes: config.BOT_PAUSE_MINUTES,
-    timeZone: config.BUSINESS_TIMEZONE,
+    processor: {
+      inbox: new ContactInbox(redis, prefix, config.JOB_LOCK_MS, config.DEDUPE_TTL_SECONDS),
+      profiles: new ContactProfiles(redis, prefix, config.CONVERSATION_TTL_DAYS * 24 * 3600),
+      runStore,
+      pruneConversation: (threadId) => checkpointer.prune(threadId),
+      metrics,
+      logger,
+      checkTimeZone: createTimeZoneCheck({ logger, metrics }),
+      burstWindowMs: config.BURST_WINDOW_MS,
+      botPauseMinutes: config.BOT_PAUSE_MINUTES,
+    },
   });
+  // Jobs wait for the first read of the admin API's settings and the installs; then a refresh every few seconds.
+  const ready = directory.refresh().catch((error: Error) => logger.warn({ err: { message: error.message } }, 'could not read locations from Redis'));
+  directory.start(LOCATION_REFRESH_MS, (error) => logger.warn({ err: { message: error.message } }, 'could not refresh locations'));
+  const processor = async (job: Job<JobData, JobResult>) => {
+    await ready;
+    return runtimes.process(job);
+  };
 
   const worker = new Worker<JobData, JobResult>(INBOUND_QUEUE, processor, {
     connection: deps.connection,
@@ -140,7 +115,9 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
   worker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'worker error'));
   worker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: { message: error.message } }, 'job failed'));
 
-  return { worker, metrics, runStore };
+  worker.on('closed', () => directory.stop());
+
+  return { worker, metrics, runStore, locations: directory };
 }
 
 export type BookingWorker = ReturnType<typeof createWorker>;

@@ -120,6 +120,40 @@ export const configSchema = z.object({
   GHL_API_TOKEN: z.string().optional(),
   GHL_LOCATION_ID: z.string().optional(),
   GHL_CALENDAR_ID: z.string().optional(),
+  /**
+   * A YAML or JSON file of the locations served, each with its own calendar, zone, rules and credentials
+   * (shared/src/locations/locations-file.ts). Without it, GHL_LOCATION_ID and the settings below define one.
+   */
+  LOCATIONS_FILE: z.string().optional(),
+  /** The business's name, as replies may show it. */
+  BUSINESS_NAME: z.string().default(''),
+  /** The language of replies until the customer's own is known. */
+  BUSINESS_LANGUAGE: z.enum(['en', 'es']).default('en'),
+  /** Marketplace app (OAuth): the app's client id and secret, and the redirect URL registered with it. */
+  GHL_CLIENT_ID: z.string().optional(),
+  GHL_CLIENT_SECRET: z.string().optional(),
+  GHL_OAUTH_REDIRECT_URL: z.string().url().optional(),
+  /** 32 bytes, base64: OAuth tokens are stored in Redis encrypted with it (AES-256-GCM). */
+  TOKEN_ENCRYPTION_KEY: z
+    .string()
+    .transform((value, ctx) => {
+      const key = Buffer.from(value, 'base64');
+      if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== value.replace(/=+$/, '')) {
+        ctx.addIssue({ code: 'custom', message: 'must be 32 bytes, base64 (openssl rand -base64 32)' });
+        return z.NEVER;
+      }
+      return key;
+    })
+    .optional(),
+  /**
+   * Static tokens of GHL workflow webhooks (Custom Webhook action, PIT deployments), comma-separated for
+   * rotation: `Authorization: Bearer <token>` or `X-Webhook-Token: <token>`.
+   */
+  WEBHOOK_TOKENS: list
+    .pipe(z.array(z.string().min(MIN_WEBHOOK_SECRET_LENGTH, `each token must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`)))
+    .default([]),
+  /** How long a workflow webhook's delivery (contact, body, timestamp) is remembered as already taken. */
+  WORKFLOW_DEDUPE_SECONDS: int(1, 3600).default(120),
   /** Custom field ids the bot writes the customer's goal and budget into (optional; name and email always go to the contact). */
   GHL_CUSTOM_FIELD_GOAL: z.string().optional(),
   GHL_CUSTOM_FIELD_BUDGET: z.string().optional(),
@@ -151,6 +185,11 @@ export const configSchema = z.object({
   /** Warn instead of refusing to start when Redis could evict queue keys (see docs). */
   ALLOW_EVICTING_REDIS: bool.default(false),
 }).superRefine((config, ctx) => {
+  if (config.GHL_CLIENT_ID) {
+    for (const name of ['GHL_CLIENT_SECRET', 'GHL_OAUTH_REDIRECT_URL', 'TOKEN_ENCRYPTION_KEY'] as const) {
+      if (!config[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'is required with GHL_CLIENT_ID (the Marketplace app)' });
+    }
+  }
   if (config.REDIS_TLS_CA_FILE && !/^rediss:\/\//i.test(config.REDIS_URL)) {
     ctx.addIssue({ code: 'custom', path: ['REDIS_TLS_CA_FILE'], message: 'needs a rediss:// REDIS_URL (TLS)' });
   }

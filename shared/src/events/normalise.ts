@@ -119,7 +119,8 @@ export function normaliseWebhook(body: unknown, options: NormaliseOptions): Norm
           sentAt: nul(p.message.timestamp),
           attachments: p.message.attachments?.length ?? 0,
         },
-        contactKey: contactId ?? p.message.from,
+        // Contact ids are unique across GHL; a phone is not (one customer may write to two businesses).
+        contactKey: contactId ?? (locationId ? `${locationId}:${p.message.from}` : p.message.from),
         phone: p.message.from,
         dedupeIds: [...webhookIds, ...(p.message.id ? [`msg:${p.message.id}`] : [])],
       };

@@ -1,27 +1,40 @@
-import { ConfigError, type Config } from '@wab/shared';
+import { AppError, ConfigError, type Config, type LocationDirectory } from '@wab/shared';
 
 /**
- * The GHL locations this deployment serves. GHL signs every account's webhooks with the same public keys,
- * so a valid Ed25519/RSA signature says "GHL sent it", not "for this location": events for other locations
- * are acknowledged and dropped. A set, so a multi-location configuration can extend it.
+ * GHL signs every account's webhooks with the same public keys, so a valid Ed25519/RSA signature says "GHL
+ * sent it", not "for this location": the location decides whether the event is ours (LocationDirectory).
  */
-export interface ServedLocations {
-  /** False for a location id this deployment does not serve; events without one are not judged here. */
-  serves(locationId: string): boolean;
-  /** Empty: no location configured (allowed only when HMAC is the sole scheme; see below). */
-  readonly ids: ReadonlySet<string>;
-}
-
-export function servedLocations(config: Config): ServedLocations {
-  const ids = new Set(config.GHL_LOCATION_ID ? [config.GHL_LOCATION_ID] : []);
+export function checkServedLocations(config: Config, locations: LocationDirectory): void {
   // With a public-key scheme on, anyone with a GHL account can deliver signed events: the location is the
   // only thing that tells ours apart. HMAC alone binds the sender to this deployment's secret.
-  if (ids.size === 0 && config.SIGNATURE_SCHEMES.some((scheme) => scheme !== 'hmac')) {
+  if (locations.all().length === 0 && config.SIGNATURE_SCHEMES.some((scheme) => scheme !== 'hmac')) {
     throw new ConfigError(
-      'Invalid configuration: GHL_LOCATION_ID: required by the ingest when SIGNATURE_SCHEMES includes ed25519 or rsa (GHL signs every account with the same keys)',
+      'Invalid configuration: GHL_LOCATION_ID: required by the ingest when SIGNATURE_SCHEMES includes ed25519 or rsa (GHL signs every account with the same keys), unless LOCATIONS_FILE lists the locations',
     );
   }
-  return { ids, serves: (locationId) => ids.size === 0 || ids.has(locationId) };
+}
+
+const NOT_SERVED = { reason: 'location is not served by this deployment', log: 'webhook for a location this deployment does not serve: ignored' };
+const UNINSTALLED = { reason: 'location has uninstalled the app', log: 'webhook for a location that uninstalled the app: ignored' };
+
+/** What the location check decides: the event's location (filled in when the body had none), or why not. */
+export type LocationVerdict = { served: true; locationId: string | null } | { served: false; reason: string; log: string };
+
+/**
+ * An event names its location, or belongs to the deployment's only one. With several locations, a body
+ * without one cannot be placed (400). With none configured (HMAC-only trials), nothing is judged.
+ */
+export function placeEvent(locations: LocationDirectory, locationId: string | null): LocationVerdict {
+  const all = locations.all();
+  if (all.length === 0) return { served: true, locationId };
+  if (locationId !== null) {
+    if (locations.serves(locationId)) return { served: true, locationId };
+    const known = locations.get(locationId);
+    return { served: false, ...(known ? UNINSTALLED : NOT_SERVED) };
+  }
+  const sole = locations.sole();
+  if (sole) return locations.serves(sole.id) ? { served: true, locationId: sole.id } : { served: false, ...UNINSTALLED };
+  throw new AppError('VALIDATION_ERROR', 'Invalid field locationId: required when the deployment serves several locations', { field: 'locationId' });
 }
 
 /** Remembers which foreign locations were logged, so each is logged once with bounded memory. */

@@ -15,6 +15,7 @@ import {
   toJobData,
   type Config,
   type JobResult,
+  type LocationDirectory,
   type Normalised,
   type RunStore,
 } from '@wab/shared';
@@ -25,7 +26,7 @@ import type { SignatureKeys } from '../signature/keys';
 import { verifySignature, type SignatureScheme } from '../signature/verify-signature';
 import { contentChecks } from './content-checks';
 import { deliveryIds, type DeliveryDedupe } from './dedupe';
-import { OncePerLocation, type ServedLocations } from './served-locations';
+import { OncePerLocation, placeEvent } from './served-locations';
 import { reenterWebhookContext, tracer, webhookContext, webhookSpan } from './webhook-span';
 
 export interface WebhookDeps {
@@ -34,7 +35,7 @@ export interface WebhookDeps {
   queue: InboundQueue;
   queueEvents: QueueEvents;
   dedupe: DeliveryDedupe;
-  locations: ServedLocations;
+  locations: LocationDirectory;
   runStore: RunStore;
   metrics: IngestMetrics;
   logger: Logger;
@@ -94,14 +95,15 @@ export function webhookRouter(deps: WebhookDeps): Router {
       metrics.signatureFailures.inc({ reason: 'scheme_not_for_format', scheme });
       throw new AppError('UNAUTHORIZED', 'The reference format must be signed with HMAC (WEBHOOK_SECRET)', { reason: 'scheme_not_for_format' });
     }
-    if (normalised.locationId !== null && !deps.locations.serves(normalised.locationId)) {
-      if (foreignLocations.first(normalised.locationId)) {
-        logger.warn({ requestId: res.locals.requestId, locationId: normalised.locationId, eventType: normalised.eventType }, 'webhook for a location this deployment does not serve: ignored');
+    const place = placeEvent(deps.locations, normalised.locationId);
+    if (!place.served) {
+      if (normalised.locationId !== null && foreignLocations.first(normalised.locationId)) {
+        logger.warn({ requestId: res.locals.requestId, locationId: normalised.locationId, eventType: normalised.eventType }, place.log);
       }
-      return ignore(res, normalised.eventType, 'location', 'location is not served by this deployment');
+      return ignore(res, normalised.eventType, 'location', place.reason);
     }
     checkDeliveryTime(normalised.deliveredAt, config);
-    res.locals.event = normalised;
+    res.locals.event = { ...normalised, locationId: place.locationId };
     res.locals.wait = wait;
     res.locals.phone = normalised.phone;
     next();

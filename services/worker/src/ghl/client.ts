@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { formatInTimeZone } from '@wab/shared';
 import { RETRY_POLICY } from '../retry-policy';
 import { workerTracer } from '../tracer';
+import { staticCredentials, type GhlCredentials } from './credentials';
 import { GhlApiError, GhlUncertainError } from './errors';
 import { retryAfterMs, type GhlRateBudget } from './rate-budget';
 import { normaliseGhlTime, parseGhlTime } from './time';
@@ -53,7 +54,8 @@ export interface GhlRetryOptions {
 
 export interface GhlClientOptions {
   baseUrl: string;
-  token: string;
+  /** A static token (PIT), or credentials that refresh (OAuth). */
+  token: string | GhlCredentials;
   locationId: string;
   /**
    * The location's (and its calendar's) IANA zone. GHL lists some times without an offset
@@ -97,10 +99,12 @@ export class GhlClient {
   private readonly timeoutMs: number;
   private readonly fetchImpl: typeof fetch;
   private readonly retry: Required<GhlRetryOptions>;
+  private readonly credentials: GhlCredentials;
   readonly locationId: string;
   readonly timeZone: string;
 
   constructor(private readonly options: GhlClientOptions) {
+    this.credentials = typeof options.token === 'string' ? staticCredentials(options.token) : options.token;
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.locationId = options.locationId;
     this.timeZone = options.timeZone;
@@ -366,9 +370,21 @@ export class GhlClient {
 
   /** One logical call: rate budget, attempts, and the retry rules of its `repeat` kind. */
   private async call<S extends z.ZodType>(spec: CallSpec<S>): Promise<z.infer<S>> {
+    let token = await this.credentials.accessToken();
+    let renewed = false;
     for (let attempt = 1; ; attempt++) {
       await this.options.budget.acquire(this.locationId);
-      const answer = await this.send(spec, attempt);
+      let answer = await this.send(spec, attempt, token);
+      // An expired or revoked token did nothing at GHL: renew it once and repeat the same attempt.
+      if (answer.kind === 'answer' && answer.status === 401 && !renewed) {
+        renewed = true;
+        const fresh = await this.credentials.renew(token);
+        if (fresh !== null) {
+          token = fresh;
+          await this.options.budget.acquire(this.locationId);
+          answer = await this.send(spec, attempt, token);
+        }
+      }
       const last = attempt >= this.retry.maxAttempts;
 
       if (answer.kind === 'none') {
@@ -403,12 +419,12 @@ export class GhlClient {
    * One HTTP attempt, in a span of its own: endpoint, method, attempt and status only. Never the URL (its
    * query can hold a phone number), the token or a body.
    */
-  private async send(spec: CallSpec<z.ZodType>, attempt: number): Promise<
+  private async send(spec: CallSpec<z.ZodType>, attempt: number, token: string): Promise<
     { kind: 'answer'; status: number; headers: Headers; json: unknown } | { kind: 'none'; error: unknown }
   > {
     const attributes = { 'ghl.endpoint': spec.endpoint, 'http.request.method': spec.method, 'ghl.attempt': attempt };
     return workerTracer().startActiveSpan(`GHL ${spec.endpoint}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-      const answer = await this.attempt(spec);
+      const answer = await this.attempt(spec, token);
       if (answer.kind === 'answer') {
         span.setAttribute('http.response.status_code', answer.status);
         if (answer.status >= 400) span.setStatus({ code: SpanStatusCode.ERROR });
@@ -421,13 +437,13 @@ export class GhlClient {
     });
   }
 
-  private async attempt(spec: CallSpec<z.ZodType>): Promise<
+  private async attempt(spec: CallSpec<z.ZodType>, token: string): Promise<
     { kind: 'answer'; status: number; headers: Headers; json: unknown } | { kind: 'none'; error: unknown }
   > {
     const url = new URL(this.baseUrl + spec.path);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     const headers: Record<string, string> = {
-      Authorization: `Bearer ${this.options.token}`,
+      Authorization: `Bearer ${token}`,
       Accept: 'application/json',
       Version: spec.version,
     };

@@ -1,0 +1,107 @@
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Config, JobData, JobResult, LocationDirectory, LocationView } from '@wab/shared';
+import { noCredentials, staticCredentials, type GhlCredentials } from '../ghl/credentials';
+import { GhlClient, type GhlClientOptions } from '../ghl/client';
+import { ghlWorkflowPorts, type CrmFields } from '../ghl/workflow-ports';
+import type { EffectLedger } from '../effects/effect-ledger';
+import { createJobProcessor, type ProcessorDeps } from '../processing/job-processor';
+import type { Understander } from '../understanding/understanding';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import { buildBookingGraph } from '../workflow/graph';
+
+/** What every location shares: the queue's stores, the understanding, the rate budget, the ledger. */
+export interface SharedRuntimeDeps {
+  config: Config;
+  directory: LocationDirectory;
+  understander: Understander;
+  checkpointer: BaseCheckpointSaver;
+  ledger: EffectLedger;
+  crmFields: CrmFields;
+  /** The GHL client's options that are not the location's own. */
+  client: Omit<GhlClientOptions, 'token' | 'locationId' | 'timeZone'>;
+  /** The Marketplace app's tokens for a location; absent when the deployment has no app (GHL_CLIENT_ID). */
+  oauthCredentials?: (locationId: string) => GhlCredentials;
+  processor: Omit<ProcessorDeps, 'graph' | 'contacts' | 'sendReply' | 'timeZone'>;
+}
+
+type Processor = (job: Job<JobData>) => Promise<JobResult>;
+
+/**
+ * One booking graph, GHL client and job processor per location, built from that location's settings the
+ * first time a job of it comes, and again when its settings change (the admin API, a new install).
+ * A job is dispatched by its location; one without (queued before locations, or by a single-location
+ * deployment's reference body) belongs to the deployment's only location.
+ */
+export function createLocationRuntimes(deps: SharedRuntimeDeps) {
+  const built = new Map<string, { fingerprint: string; process: Processor }>();
+
+  function credentialsOf(location: LocationView): GhlCredentials {
+    if (location.token) return staticCredentials(location.token);
+    if (deps.oauthCredentials) return deps.oauthCredentials(location.id);
+    return noCredentials(location.id, 'has no token (set it in LOCATIONS_FILE or GHL_API_TOKEN, or connect the Marketplace app)');
+  }
+
+  function build(location: LocationView & { calendarId: string }): Processor {
+    const client = new GhlClient({ ...deps.client, token: credentialsOf(location), locationId: location.id, timeZone: location.timeZone });
+    const ports = ghlWorkflowPorts({ client, calendarId: location.calendarId, ledger: deps.ledger, crmFields: deps.crmFields });
+    const graph = buildBookingGraph(
+      {
+        understander: deps.understander,
+        calendar: ports.calendar,
+        contacts: ports.contacts,
+        rules: {
+          minBudget: location.minBudget,
+          services: location.services,
+          minNoticeMinutes: location.minNoticeMinutes,
+          maxDaysAhead: location.maxDaysAhead,
+          timeZone: location.timeZone,
+          currency: location.currency,
+        },
+      },
+      deps.checkpointer,
+    );
+    return createJobProcessor({ ...deps.processor, graph, contacts: ports.contacts, sendReply: ports.sendReply, timeZone: location.timeZone });
+  }
+
+  function locationOf(job: Job<JobData>): LocationView {
+    const id = job.data.locationId;
+    const location = id === null ? deps.directory.sole() : deps.directory.get(id);
+    if (!location) {
+      throw new UnrecoverableError(id === null ? 'the job names no location and the deployment serves several' : `location ${id} is not configured on this worker`);
+    }
+    return location;
+  }
+
+  return {
+    process(job: Job<JobData>): Promise<JobResult> {
+      const location = locationOf(job);
+      if (!location.calendarId) throw new UnrecoverableError(`location ${location.id} has no calendarId`);
+      // The connection state changes often (refreshes, installs); only the settings decide a rebuild.
+      const { connection: _connection, ...settings } = location;
+      const fingerprint = JSON.stringify(settings);
+      let runtime = built.get(location.id);
+      if (runtime?.fingerprint !== fingerprint) {
+        runtime = { fingerprint, process: build({ ...location, calendarId: location.calendarId }) };
+        built.set(location.id, runtime);
+      }
+      return runtime.process(job);
+    },
+  };
+}
+
+/**
+ * Settings the worker cannot run without, named in one line when missing: at least one location, each with
+ * a calendar, and a way in (its token, or the Marketplace app).
+ */
+export function checkWorkerLocations(config: Config, locations: LocationView[]): void {
+  if (locations.length === 0) {
+    const missing = (['GHL_API_TOKEN', 'GHL_LOCATION_ID', 'GHL_CALENDAR_ID'] as const).filter((name) => !config[name]);
+    throw new Error(`Invalid configuration: ${missing.join(', ')} must be set for the worker (or LOCATIONS_FILE)`);
+  }
+  const problems: string[] = [];
+  for (const location of locations) {
+    if (!location.calendarId) problems.push(`${location.id}: GHL_CALENDAR_ID (calendarId) must be set`);
+    if (!location.token && !config.GHL_CLIENT_ID) problems.push(`${location.id}: GHL_API_TOKEN (token) must be set, or the Marketplace app (GHL_CLIENT_ID)`);
+  }
+  if (problems.length) throw new Error(`Invalid configuration: ${problems.join('; ')} for the worker`);
+}
