@@ -1,7 +1,6 @@
 import { Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { INBOUND_QUEUE, RunStore, type Config, type JobData, type JobResult } from '@wab/shared';
+import { INBOUND_QUEUE, RunStore, keysFor, type Config, type JobData, type JobResult, type RedisConnection } from '@wab/shared';
 import { RedisCheckpointSaver } from './conversation/redis-checkpointer';
 import { EffectLedger } from './effects/effect-ledger';
 import { GhlClient } from './ghl/client';
@@ -29,7 +28,7 @@ export function requireGhlSettings(config: Config): { token: string; locationId:
  * Builds the worker: the BullMQ Worker on the ingest's queue, the booking graph with its checkpointer,
  * the GHL and OpenAI clients. `connection` is for BullMQ (blocking); `redis` for everything else.
  */
-export function createWorker(deps: { config: Config; connection: Redis; redis: Redis; logger: Logger; autorun?: boolean }) {
+export function createWorker(deps: { config: Config; connection: RedisConnection; redis: RedisConnection; logger: Logger; autorun?: boolean }) {
   const { config, redis, logger } = deps;
   const ghl = requireGhlSettings(config);
   const prefix = config.QUEUE_PREFIX;
@@ -51,7 +50,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     locationId: ghl.locationId,
     timeZone: config.BUSINESS_TIMEZONE,
     timeoutMs: config.GHL_TIMEOUT_MS,
-    budget: new GhlRateBudget(redis, `${prefix}:wab`, {
+    budget: new GhlRateBudget(redis, prefix, {
       limit: config.GHL_RATE_LIMIT_PER_10S,
       windowMs: 10_000,
       onAcquire: ({ waitedMs, acquired }) => metrics.ghlRateBudgetWait.observe({ outcome: acquired ? 'acquired' : 'gave_up' }, waitedMs / 1000),
@@ -93,7 +92,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     runStore.reportDependency('openai_api', 'not_configured').catch(() => undefined);
   }
 
-  const checkpointer = new RedisCheckpointSaver(redis, { keyPrefix: `${prefix}:wab`, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 });
+  const checkpointer = new RedisCheckpointSaver(redis, { prefix, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 });
   const graph = buildBookingGraph(
     {
       understander,
@@ -129,7 +128,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
 
   const worker = new Worker<JobData, JobResult>(INBOUND_QUEUE, processor, {
     connection: deps.connection,
-    prefix,
+    prefix: keysFor(prefix, deps.connection).queuePrefix,
     concurrency: config.WORKER_CONCURRENCY,
     autorun: deps.autorun ?? true,
     // A job whose worker died is taken again after its lock expires; effects make the repeat harmless.
