@@ -1,5 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import type { Cluster } from 'ioredis';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Redis, type Cluster } from 'ioredis';
 import { keysFor } from '@wab/shared';
 import { ghlInboundMessage, referenceMessage, startIngest } from '../support/ingest-harness';
 import { startRedisCluster, type LocalRedisCluster } from '../support/redis-cluster';
@@ -147,5 +150,22 @@ it('shares the rate limits across ingest replicas, per IP and per phone', async 
   } finally {
     await a.close();
     await b.close();
+  }
+});
+
+it('the worker service refuses a cluster where any master may evict keys', async () => {
+  const last = new Redis(cluster.ports[2], '127.0.0.1');
+  await last.config('SET', 'maxmemory-policy', 'allkeys-lru');
+  try {
+    const worker = join(__dirname, '..', '..', 'services', 'worker', 'dist', 'main.js');
+    const failure = await promisify(execFile)(process.execPath, [worker], { env: { ...process.env, ...system.env, METRICS_PORT: '0', LOG_LEVEL: 'silent' }, timeout: 15_000 }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toMatch(/maxmemory-policy is allkeys-lru/);
+  } finally {
+    await last.config('SET', 'maxmemory-policy', 'noeviction');
+    last.disconnect();
   }
 });
