@@ -87,4 +87,16 @@ describe('loadConfig', () => {
     expect(loadConfig({ SIGNATURE_SCHEMES: 'hmac' }).SIGNATURE_SCHEMES).toEqual(['hmac']);
     expect(configErrorOf({ SIGNATURE_SCHEMES: 'hmac,md5' })).toMatch(/SIGNATURE_SCHEMES/);
   });
+
+  it('REDIS_CLUSTER_NODES is unset by default and takes host:port entries only', () => {
+    expect(loadConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(loadConfig({ REDIS_CLUSTER_NODES: 'redis-0:6379, 10.0.0.2:7000,' }).REDIS_CLUSTER_NODES).toEqual(['redis-0:6379', '10.0.0.2:7000']);
+    expect(configErrorOf({ REDIS_CLUSTER_NODES: 'redis-0' })).toMatch(/REDIS_CLUSTER_NODES\.0: each node must be host:port/);
+    expect(configErrorOf({ REDIS_CLUSTER_NODES: ',' })).toMatch(/REDIS_CLUSTER_NODES: must name at least one host:port/);
+  });
+
+  it('QUEUE_PREFIX may hold braces only as one hash tag', () => {
+    expect(loadConfig({ QUEUE_PREFIX: '{bull}' }).QUEUE_PREFIX).toBe('{bull}');
+    for (const prefix of ['{bull', 'a}', '{}', '{a}{b}']) expect(configErrorOf({ QUEUE_PREFIX: prefix })).toMatch(/QUEUE_PREFIX: may hold braces only as one hash tag/);
+  });
 });

@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { Express } from 'express';
 import { Queue } from 'bullmq';
 import pino, { type Logger } from 'pino';
-import { INBOUND_QUEUE, RunStore, createRedis, inboundJobOptions, loadConfig, waitForRedis, type Config } from '@wab/shared';
+import { INBOUND_QUEUE, RunStore, createRedis, inboundJobOptions, keysFor, loadConfig, waitForRedis, type Config } from '@wab/shared';
 import { createApps } from '../../services/ingest/src/app';
 import { InboundQueue } from '../../services/ingest/src/queue/inbound-queue';
 import { createWaitEvents } from '../../services/ingest/src/queue/wait-events';
@@ -47,7 +47,7 @@ export async function startIngest(env: Record<string, string> = {}, options: { p
   const eventsRedis = createRedis(config, 'worker');
   for (const c of [redis, eventsRedis]) c.on('error', () => undefined);
   await waitForRedis(redis, () => undefined);
-  const bullQueue = new Queue(INBOUND_QUEUE, { connection: redis, prefix });
+  const bullQueue = new Queue(INBOUND_QUEUE, { connection: redis, prefix: keysFor(prefix, redis).queuePrefix });
   const queueEvents = createWaitEvents(eventsRedis, prefix);
   const runStore = new RunStore(redis, prefix);
   let built: ReturnType<typeof createApps>;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { dataNodes, type RedisConnection } from '@wab/shared';
 
 export const redisUrl = (): string => {
   const url = process.env.REDIS_URL;
@@ -10,14 +11,21 @@ export const redisUrl = (): string => {
 /** A key prefix of its own for each test file, so files run in parallel without touching each other. */
 export const testPrefix = (name: string): string => `t-${name}-${randomUUID().slice(0, 8)}`;
 
-/** Deletes every key under a prefix (SCAN, not KEYS, so it is safe on a shared server). */
-export async function deletePrefix(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    if (keys.length) await redis.del(...keys);
-    cursor = next;
-  } while (cursor !== '0');
+/**
+ * Deletes every key under a prefix, and BullMQ's under the prefix's cluster tag (`{prefix}:`), on every data
+ * node (SCAN, not KEYS, so it is safe on a shared server; one key per DEL, as a cluster's slots require).
+ */
+export async function deletePrefix(redis: RedisConnection, prefix: string): Promise<void> {
+  for (const node of dataNodes(redis)) {
+    for (const pattern of [`${prefix}:*`, `{${prefix}}:*`]) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        if (keys.length) await keys.reduce((batch, key) => batch.del(key), node.pipeline()).exec();
+        cursor = next;
+      } while (cursor !== '0');
+    }
+  }
 }
 
 /** Polls until the check passes or the deadline ends; the last failure is rethrown. */

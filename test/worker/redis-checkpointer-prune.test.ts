@@ -31,7 +31,7 @@ function graph(saver: RedisCheckpointSaver) {
 }
 
 it('keeps only the latest checkpoint and the values it uses; the conversation goes on unchanged', async () => {
-  const saver = new RedisCheckpointSaver(redis, { keyPrefix: prefix, ttlSeconds: 600 });
+  const saver = new RedisCheckpointSaver(redis, { prefix, ttlSeconds: 600 });
   const g = graph(saver);
   const config = { configurable: { thread_id: 'contact+1' } };
   for (const text of ['hi', 'marketing', '2k']) await g.invoke({ last: text }, config);
@@ -47,14 +47,14 @@ it('keeps only the latest checkpoint and the values it uses; the conversation go
   expect((await g.getState(config)).values).toEqual(before);
 
   // A restarted worker (new saver) continues from the pruned state.
-  const after = await graph(new RedisCheckpointSaver(redis, { keyPrefix: prefix, ttlSeconds: 600 })).invoke({ last: 'tomorrow' }, config);
+  const after = await graph(new RedisCheckpointSaver(redis, { prefix, ttlSeconds: 600 })).invoke({ last: 'tomorrow' }, config);
   expect(after).toEqual({ turns: 4, said: ['hi', 'marketing', '2k', 'tomorrow'], last: 'answered 4' });
   await saver.prune('contact+1');
   expect(await redis.hlen(keys.checkpoints)).toBe(1);
 });
 
 it('does nothing to a thread with nothing to prune, or to other threads', async () => {
-  const saver = new RedisCheckpointSaver(redis, { keyPrefix: prefix });
+  const saver = new RedisCheckpointSaver(redis, { prefix });
   const g = graph(saver);
   await g.invoke({ last: 'a' }, { configurable: { thread_id: 'other' } });
   const count = await redis.hlen(saver.threadKeys('other').checkpoints);

@@ -63,15 +63,15 @@ describe('RedisCheckpointSaver keys', () => {
 
   it('puts the thread id in every key of the thread and gives each the TTL, refreshed by put and putWrites', async () => {
     const keyPrefix = `${prefix}:ttl`;
-    const saver = new RedisCheckpointSaver(redis, { keyPrefix, ttlSeconds: TTL });
+    const saver = new RedisCheckpointSaver(redis, { prefix: keyPrefix, ttlSeconds: TTL });
     await writeThread(saver, threadA, '1ef00000-0000-6000-8000-000000000001');
 
     const threadKeys = Object.values(saver.threadKeys(threadA)).sort();
     const stored = await keysUnder(keyPrefix);
     // Everything but the cross-thread index is a key of this thread.
-    expect(stored.filter((key) => key !== `${keyPrefix}:cp:threads`)).toEqual(threadKeys);
+    expect(stored.filter((key) => key !== `${keyPrefix}:wab:cp:threads`)).toEqual(threadKeys);
     for (const key of threadKeys) {
-      expect(key.startsWith(`${keyPrefix}:cp:`)).toBe(true);
+      expect(key.startsWith(`${keyPrefix}:wab:cp:`)).toBe(true);
       expect(key.endsWith(`:${threadA}`)).toBe(true);
       const ttl = await redis.ttl(key);
       expect(ttl).toBeGreaterThan(TTL - 5);
@@ -94,7 +94,7 @@ describe('RedisCheckpointSaver keys', () => {
 
   it('deleteThread removes every key of that thread and nothing of another', async () => {
     const keyPrefix = `${prefix}:delete`;
-    const saver = new RedisCheckpointSaver(redis, { keyPrefix, ttlSeconds: TTL });
+    const saver = new RedisCheckpointSaver(redis, { prefix: keyPrefix, ttlSeconds: TTL });
     await writeThread(saver, threadA, '1ef00000-0000-6000-8000-000000000001');
     await writeThread(saver, threadB, '1ef00000-0000-6000-8000-000000000002');
     const keysOfB = Object.values(saver.threadKeys(threadB)).sort();
@@ -103,8 +103,8 @@ describe('RedisCheckpointSaver keys', () => {
 
     const left = await keysUnder(keyPrefix);
     expect(left.filter((key) => key.includes(threadA))).toEqual([]);
-    expect(left.filter((key) => key !== `${keyPrefix}:cp:threads`)).toEqual(keysOfB);
-    expect(await redis.zrange(`${keyPrefix}:cp:threads`, '0', '-1')).toEqual([threadB]);
+    expect(left.filter((key) => key !== `${keyPrefix}:wab:cp:threads`)).toEqual(keysOfB);
+    expect(await redis.zrange(`${keyPrefix}:wab:cp:threads`, '0', '-1')).toEqual([threadB]);
     expect(await saver.getTuple({ configurable: { thread_id: threadA } })).toBeUndefined();
     expect((await saver.getTuple({ configurable: { thread_id: threadB } }))?.pendingWrites).toEqual([
       ['task-1', 'messages', 'there'],
@@ -130,13 +130,13 @@ describe('RedisCheckpointSaver with a compiled StateGraph', () => {
     const keyPrefix = `${prefix}:graph`;
     const config = { configurable: { thread_id: 'conversation-1' } };
 
-    const graph = build(new RedisCheckpointSaver(redis, { keyPrefix, ttlSeconds: TTL }));
+    const graph = build(new RedisCheckpointSaver(redis, { prefix: keyPrefix, ttlSeconds: TTL }));
     await graph.invoke({ log: ['user: hi'] }, config);
     const second = await graph.invoke({ log: ['user: book'] }, config);
     expect(second).toEqual({ log: ['user: hi', 'greet#1', 'count', 'user: book', 'greet#2', 'count'], turns: 2 });
 
     // A restart: a new connection and a new saver see the same conversation and carry on from it.
-    const restarted = build(new RedisCheckpointSaver(connect(), { keyPrefix, ttlSeconds: TTL }));
+    const restarted = build(new RedisCheckpointSaver(connect(), { prefix: keyPrefix, ttlSeconds: TTL }));
     expect((await restarted.getState(config)).values).toEqual(second);
     const third = await restarted.invoke({ log: ['user: thanks'] }, config);
     expect(third.turns).toBe(3);

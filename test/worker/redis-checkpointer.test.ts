@@ -30,7 +30,7 @@ validate<RedisCheckpointSaver>({
   createCheckpointer() {
     instances += 1;
     const keyPrefix = `${basePrefix}:${instances}`;
-    const saver = new RedisCheckpointSaver(redis, { keyPrefix, ttlSeconds: 3600 });
+    const saver = new RedisCheckpointSaver(redis, { prefix: keyPrefix, ttlSeconds: 3600 });
     prefixes.set(saver, keyPrefix);
     return saver;
   },

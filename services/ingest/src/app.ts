@@ -1,9 +1,8 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { LocationDirectory, loadLocations, type Config, type RunStore } from '@wab/shared';
+import { LocationDirectory, loadLocations, type Config, type RedisConnection, type RunStore } from '@wab/shared';
 import { adminRouter, requireAdmin } from './admin/admin-router';
 import { refuseForeignOrigin } from './admin/same-origin';
 import { errorHandler, sendError } from './http/send-error';
@@ -23,7 +22,7 @@ import { webhookRouter } from './webhook/webhook-router';
 export interface IngestDeps {
   config: Config;
   /** A producer connection (fails fast when Redis is away). */
-  redis: Redis;
+  redis: RedisConnection;
   queue: InboundQueue;
   queueEvents: QueueEvents;
   runStore: RunStore;

@@ -12,6 +12,7 @@ import {
   createRedis,
   ensureNoEviction,
   inboundJobOptions,
+  keysFor,
   loadConfig,
   loadLocations,
   waitForRedis,
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   await waitForRedis(redis, (error) => logger.warn({ err: { message: error.message } }, 'waiting for Redis'));
   await ensureNoEviction(redis, config.ALLOW_EVICTING_REDIS, (message) => logger.warn(message));
 
-  const queue = new Queue(INBOUND_QUEUE, { connection: redis, prefix: config.QUEUE_PREFIX });
+  const queue = new Queue(INBOUND_QUEUE, { connection: redis, prefix: keysFor(config.QUEUE_PREFIX, redis).queuePrefix });
   const queueEvents = createWaitEvents(eventsRedis, config.QUEUE_PREFIX);
   const runStore = new RunStore(redis, config.QUEUE_PREFIX, config.RUN_RECORD_TTL_DAYS * 24 * 3600);
 

@@ -1,7 +1,6 @@
 import { Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { INBOUND_QUEUE, LOCATION_REFRESH_MS, LocationDirectory, RunStore, loadLocations, type Config, type JobData, type JobResult } from '@wab/shared';
+import { INBOUND_QUEUE, LOCATION_REFRESH_MS, LocationDirectory, RunStore, keysFor, loadLocations, type Config, type JobData, type JobResult, type RedisConnection } from '@wab/shared';
 import { RedisCheckpointSaver } from './conversation/redis-checkpointer';
 import { EffectLedger } from './effects/effect-ledger';
 import { GhlRateBudget } from './ghl/rate-budget';
@@ -19,7 +18,7 @@ import { checkWorkerLocations, createLocationRuntimes } from './locations/locati
  * Builds the worker: the BullMQ Worker on the ingest's queue, the booking graph with its checkpointer,
  * the GHL and OpenAI clients. `connection` is for BullMQ (blocking); `redis` for everything else.
  */
-export function createWorker(deps: { config: Config; connection: Redis; redis: Redis; logger: Logger; autorun?: boolean; locations?: LocationDirectory }) {
+export function createWorker(deps: { config: Config; connection: RedisConnection; redis: RedisConnection; logger: Logger; autorun?: boolean; locations?: LocationDirectory }) {
   const { config, redis, logger } = deps;
   const directory = deps.locations ?? new LocationDirectory(redis, config, loadLocations(config));
   checkWorkerLocations(config, directory.all());
@@ -61,7 +60,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     runStore.reportDependency('openai_api', 'not_configured').catch(() => undefined);
   }
 
-  const checkpointer = new RedisCheckpointSaver(redis, { keyPrefix: `${prefix}:wab`, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 });
+  const checkpointer = new RedisCheckpointSaver(redis, { prefix, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 });
   const runtimes = createLocationRuntimes({
     config,
     directory,
@@ -72,7 +71,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
     client: {
       baseUrl: config.GHL_API_BASE_URL,
       timeoutMs: config.GHL_TIMEOUT_MS,
-      budget: new GhlRateBudget(redis, `${prefix}:wab`, {
+      budget: new GhlRateBudget(redis, prefix, {
         limit: config.GHL_RATE_LIMIT_PER_10S,
         windowMs: 10_000,
         onAcquire: ({ waitedMs, acquired }) => metrics.ghlRateBudgetWait.observe({ outcome: acquired ? 'acquired' : 'gave_up' }, waitedMs / 1000),
@@ -104,7 +103,7 @@ export function createWorker(deps: { config: Config; connection: Redis; redis: R
 
   const worker = new Worker<JobData, JobResult>(INBOUND_QUEUE, processor, {
     connection: deps.connection,
-    prefix,
+    prefix: keysFor(prefix, deps.connection).queuePrefix,
     concurrency: config.WORKER_CONCURRENCY,
     autorun: deps.autorun ?? true,
     // A job whose worker died is taken again after its lock expires; effects make the repeat harmless.

@@ -69,8 +69,22 @@ export const configSchema = z.object({
     .default('redis://127.0.0.1:6379'),
   /** CA certificates (PEM file) for a `rediss://` REDIS_URL whose certificate no public CA signed; verified either way. */
   REDIS_TLS_CA_FILE: pemCaFile.optional(),
-  /** Prefix of every Redis key; wrap it in braces (`{bull}`) on Redis Cluster so all keys share a slot. */
-  QUEUE_PREFIX: z.string().regex(/^[^:\s]+$/, 'must be non-empty and contain no ":" or spaces').default('bull'),
+  /**
+   * Redis Cluster seed nodes, `host:port,host:port,…`: every connection becomes a cluster client (credentials
+   * and TLS still come from REDIS_URL and REDIS_TLS_CA_FILE). Unset: the single Redis at REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: list
+    .pipe(z.array(z.string().regex(/^[^\s:,]+:\d{1,5}$/, 'each node must be host:port')).min(1, 'must name at least one host:port'))
+    .optional(),
+  /**
+   * Prefix of every Redis key. On a cluster the keys are hash-tagged per queue, contact and location (see
+   * docs/operations.md); braces here (`{bull}`) pin every key to one slot, which works but loads one node.
+   */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[^:\s]+$/, 'must be non-empty and contain no ":" or spaces')
+    .regex(/^[^{}]*(\{[^{}]+\}[^{}]*)?$/, 'may hold braces only as one hash tag, such as {bull}')
+    .default('bull'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   WEBHOOK_SECRET: list

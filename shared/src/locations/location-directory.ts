@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis/connection';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
-import { productKeys } from '../redis/keys';
+import { keysFor } from '../redis/keys';
 import { locationSettingsSchema, resolveLocation, type Location, type LocationSettings } from './locations';
 
 /**
@@ -45,11 +45,11 @@ export class LocationDirectory {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly config: Config,
     fileLocations: Location[],
   ) {
-    this.keys = productKeys(config.QUEUE_PREFIX);
+    this.keys = keysFor(config.QUEUE_PREFIX, redis);
     this.fileById = new Map(fileLocations.map((location) => [location.id, location]));
     this.rebuild();
   }

@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
-import { productKeys } from '../redis/keys';
+import type { RedisConnection } from '../redis/connection';
+import { keysFor } from '../redis/keys';
 import type { RunRecord } from './run-record';
 
 export interface ClusterCounters {
@@ -26,11 +26,11 @@ export class RunStore {
   private readonly keys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly recordTtlSeconds = 14 * 24 * 3600,
   ) {
-    this.keys = productKeys(prefix);
+    this.keys = keysFor(prefix, redis);
   }
 
   async save(record: RunRecord): Promise<void> {

@@ -1,6 +1,5 @@
 import { QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { INBOUND_QUEUE } from '@wab/shared';
+import { INBOUND_QUEUE, keysFor, type RedisConnection } from '@wab/shared';
 
 /**
  * The one QueueEvents reader behind `?wait=N`, created stopped: reading every queue event costs CPU on every
@@ -9,8 +8,8 @@ import { INBOUND_QUEUE } from '@wab/shared';
  * start of BullMQ's capped event stream ('0'), so no completion of a job queued before that is missed.
  * It needs a connection of its own (blocking reads).
  */
-export function createWaitEvents(connection: Redis, prefix: string): QueueEvents {
-  const events = new QueueEvents(INBOUND_QUEUE, { connection, prefix, autorun: false, lastEventId: '0' });
+export function createWaitEvents(connection: RedisConnection, prefix: string): QueueEvents {
+  const events = new QueueEvents(INBOUND_QUEUE, { connection, prefix: keysFor(prefix, connection).queuePrefix, autorun: false, lastEventId: '0' });
   events.setMaxListeners(0); // every waiting request listens for its own job; there is no leak to warn about
   return events;
 }

@@ -1,13 +1,13 @@
+import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { rateLimit, ipKeyGenerator, type Options } from 'express-rate-limit';
-import { RedisStore, type RedisReply } from 'rate-limit-redis';
-import type { Redis } from 'ioredis';
+import { RedisStore, type RedisReply, type SendCommandClusterDetails } from 'rate-limit-redis';
 import type { Logger } from 'pino';
-import { productKeys } from '@wab/shared';
+import { dataNodes, keysFor, type RedisConnection } from '@wab/shared';
 import { sendError } from '../http/send-error';
 
 export interface LimitOptions {
-  redis: Redis;
+  redis: RedisConnection;
   prefix: string;
   windowSeconds: number;
   onLimited: (limit: 'ip' | 'phone') => void;
@@ -21,6 +21,21 @@ const LIMITED_MESSAGE: Record<Scope, string> = {
   phone: 'Too many requests for this phone number',
   'admin-auth': 'Too many failed admin authentications from this address',
 };
+
+/**
+ * rate-limit-redis's commands. Each limit is one key per client and one script, so a cluster routes them by key;
+ * only SCRIPT LOAD names no key: it goes to every master (where the scripts' EVALSHA may land), and the SHA-1 is
+ * the script's own, so a master added later is loaded by the store's NOSCRIPT retry.
+ */
+function sendCommand(redis: RedisConnection) {
+  return async ({ command: [name, ...args] }: SendCommandClusterDetails): Promise<RedisReply> => {
+    if (redis.isCluster && name.toUpperCase() === 'SCRIPT' && args[0]?.toUpperCase() === 'LOAD') {
+      await Promise.all(dataNodes(redis).map((node) => node.call(name, ...args)));
+      return createHash('sha1').update(args[1] ?? '').digest('hex');
+    }
+    return redis.call(name, ...args) as Promise<RedisReply>;
+  };
+}
 
 /**
  * A limit counted in Redis, so it holds across replicas. When Redis cannot be asked, the request goes on
@@ -48,8 +63,8 @@ function limiter(
     },
     keyGenerator: key,
     store: new RedisStore({
-      prefix: productKeys(options.prefix).rateLimit(scope),
-      sendCommand: (command: string, ...args: string[]) => options.redis.call(command, ...args) as Promise<RedisReply>,
+      prefix: keysFor(options.prefix, options.redis).rateLimit(scope),
+      sendCommandCluster: sendCommand(options.redis),
     }),
     handler: (_req, res, _next, opts) => {
       options.onLimited();

@@ -1,10 +1,9 @@
 import { Router } from 'express';
-import type { Redis } from 'ioredis';
-import type { RunStore } from '@wab/shared';
+import type { RedisConnection, RunStore } from '@wab/shared';
 import { InboundQueue } from '../queue/inbound-queue';
 
 export interface StatusDeps {
-  redis: Redis;
+  redis: RedisConnection;
   queue: InboundQueue;
   runStore: RunStore;
   version: string;
@@ -12,7 +11,7 @@ export interface StatusDeps {
   isDraining: () => boolean;
 }
 
-async function redisUp(redis: Redis): Promise<boolean> {
+async function redisUp(redis: RedisConnection): Promise<boolean> {
   try {
     return (await redis.ping()) === 'PONG';
   } catch {

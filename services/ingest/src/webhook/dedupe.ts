@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { productKeys } from '@wab/shared';
+import { keysFor, type RedisConnection } from '@wab/shared';
 
 /**
  * Claims every id of a delivery at once (webhookId, message id): the first delivery gets them, a repeat
@@ -34,7 +33,7 @@ export function deliveryIds(dedupeIds: string[], rawBody: Buffer): string[] {
   return [`body:${createHash('sha256').update(rawBody).digest('hex')}`];
 }
 
-type DedupeRedis = Redis & {
+type DedupeRedis = RedisConnection & {
   wabDedupeClaim(...args: (string | number)[]): Promise<string | null>;
   wabDedupeRelease(...args: (string | number)[]): Promise<number>;
 };
@@ -43,8 +42,8 @@ export class DeliveryDedupe {
   private readonly redis: DedupeRedis;
   private readonly keys;
 
-  constructor(redis: Redis, prefix: string, private readonly ttlSeconds: number) {
-    this.keys = productKeys(prefix);
+  constructor(redis: RedisConnection, prefix: string, private readonly ttlSeconds: number) {
+    this.keys = keysFor(prefix, redis);
     if (!('wabDedupeClaim' in redis)) {
       redis.defineCommand('wabDedupeClaim', { lua: CLAIM });
       redis.defineCommand('wabDedupeRelease', { lua: RELEASE });

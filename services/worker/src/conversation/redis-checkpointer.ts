@@ -16,25 +16,28 @@ import {
   type CheckpointTuple,
   type PendingWrite,
 } from '@langchain/langgraph-checkpoint';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import { keysFor, type ProductKeys, type RedisConnection } from '@wab/shared';
 
 export interface RedisCheckpointSaverOptions {
-  /** Every key starts with it. On Redis Cluster give it a hash tag (`{wab}`) so the transactions below stay in one slot. */
-  keyPrefix: string;
+  /** QUEUE_PREFIX: the keys are the product's (productKeys().conversation; hash-tagged per thread on a cluster). */
+  prefix: string;
   /** A thread's keys expire this long after its last put/putWrites; unset keeps them forever. */
   ttlSeconds?: number;
 }
 
 /**
- * Key layout, all under `${keyPrefix}:cp:`. The thread id is the last part of each per-thread key, so any
- * thread id is safe and one EXPIRE/DEL per key covers the whole thread (every namespace, every checkpoint):
+ * Key layout (productKeys().conversation), all under `<prefix>:wab:cp:`. The thread id is the last part of each
+ * per-thread key (its hash tag on a cluster, so a thread's transactions stay in one slot), so any thread id is
+ * safe and one EXPIRE/DEL per key covers the whole thread (every namespace, every checkpoint):
  *
  *   ids:<thread>         ZSET  ns\0id, score 0 – lexical order is checkpoint order (uuid6 ids sort by time)
  *   checkpoints:<thread> HASH  ns\0id -> StoredCheckpoint (checkpoint without channel_values, metadata, parent)
  *   blobs:<thread>       HASH  ns\0channel\0version -> a channel value, stored once per version
  *   writes:<thread>      HASH  ns\0id\0task\0idx -> StoredWrite
  *   write-ids:<thread>   ZSET  the writes fields, so one checkpoint's writes are a lexical range
- *   threads              ZSET  thread id, score = last write (ms); only for list() without a thread_id
+ *   threads              ZSET  thread id, score = last write (ms); only for list() without a thread_id. Written
+ *                        apart from the thread's transaction: on a cluster it lives in another slot.
  */
 const SEP = '\u0000'; // sorts below every character of an id or namespace, so `ns\0` ranges are exact
 const AFTER_SEP = '\u0001';
@@ -94,34 +97,28 @@ async function execOrThrow(batch: ChainableCommander): Promise<void> {
 }
 
 export class RedisCheckpointSaver extends BaseCheckpointSaver {
-  private readonly prefix: string;
+  private readonly keys: ProductKeys['conversation'];
   private readonly ttlSeconds?: number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     options: RedisCheckpointSaverOptions,
   ) {
     super();
     if (options.ttlSeconds !== undefined && !(Number.isInteger(options.ttlSeconds) && options.ttlSeconds > 0)) {
       throw new Error('ttlSeconds must be a positive integer');
     }
-    this.prefix = `${options.keyPrefix}:cp`;
+    this.keys = keysFor(options.prefix, redis).conversation;
     this.ttlSeconds = options.ttlSeconds;
   }
 
   /** Every key that belongs to one thread; put/putWrites refresh their TTL and deleteThread removes them. */
   threadKeys(threadId: string) {
-    return {
-      ids: `${this.prefix}:ids:${threadId}`,
-      checkpoints: `${this.prefix}:checkpoints:${threadId}`,
-      blobs: `${this.prefix}:blobs:${threadId}`,
-      writes: `${this.prefix}:writes:${threadId}`,
-      writeIds: `${this.prefix}:write-ids:${threadId}`,
-    };
+    return this.keys.thread(threadId);
   }
 
   private get threadsKey(): string {
-    return `${this.prefix}:threads`;
+    return this.keys.threads;
   }
 
   async getTuple(config: RunnableConfig): Promise<CheckpointTuple | undefined> {
@@ -189,6 +186,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     if (blobFields.length) tx.hset(keys.blobs, ...blobFields);
     this.touch(tx, threadId);
     await execOrThrow(tx);
+    await this.index(threadId);
     return configFor(threadId, ns, checkpoint.id);
   }
 
@@ -214,11 +212,12 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     }
     this.touch(tx, threadId);
     await execOrThrow(tx);
+    await this.index(threadId);
   }
 
   async deleteThread(threadId: string): Promise<void> {
-    const tx = this.redis.multi().del(...Object.values(this.threadKeys(threadId))).zrem(this.threadsKey, threadId);
-    await execOrThrow(tx);
+    await execOrThrow(this.redis.multi().del(...Object.values(this.threadKeys(threadId))));
+    await this.redis.zrem(this.threadsKey, threadId);
   }
 
   /**
@@ -264,14 +263,22 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
     await execOrThrow(tx);
   }
 
-  /** Marks the thread active and restarts the TTL on all of its keys, inside the caller's transaction. */
+  /** Restarts the TTL on all of the thread's keys, inside the caller's transaction. */
   private touch(tx: ChainableCommander, threadId: string): void {
-    const now = Date.now();
-    tx.zadd(this.threadsKey, now, threadId);
     if (this.ttlSeconds === undefined) return;
     for (const key of Object.values(this.threadKeys(threadId))) tx.expire(key, this.ttlSeconds);
+  }
+
+  /**
+   * Marks the thread active in the index, after its transaction (the index is in another cluster slot). A
+   * failure here only hides the thread from list() without a thread_id until its next write.
+   */
+  private async index(threadId: string): Promise<void> {
+    const now = Date.now();
+    const tx = this.redis.multi().zadd(this.threadsKey, now, threadId);
     // Threads idle past the TTL have expired keys; drop them from the index so it stays bounded.
-    tx.zremrangebyscore(this.threadsKey, '-inf', `(${now - this.ttlSeconds * 1000}`);
+    if (this.ttlSeconds !== undefined) tx.zremrangebyscore(this.threadsKey, '-inf', `(${now - this.ttlSeconds * 1000}`);
+    await execOrThrow(tx);
   }
 
   private async latestId(threadId: string, ns: string): Promise<string | undefined> {

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { productKeys } from '@wab/shared';
+import { keysFor, type ProductKeys, type RedisConnection } from '@wab/shared';
 import { beforeEffect } from './turn-guard';
 
 /** Thrown when an effect's outcome is still unknown after checking: the job retries later. */
@@ -51,7 +50,7 @@ end
 if seen == false then return '' end
 return seen`;
 
-type LedgerRedis = Redis & { wabEffectCas(key: string, entry: string, expected: string, ttlSeconds: number): Promise<string | null> };
+type LedgerRedis = RedisConnection & { wabEffectCas(key: string, entry: string, expected: string, ttlSeconds: number): Promise<string | null> };
 
 export interface EffectLedgerOptions {
   /** How long a result (and an intent) is kept. Default 7 days. */
@@ -70,13 +69,13 @@ export interface EffectLedgerOptions {
  * died) asks the outside system before it takes the intent over and tries again.
  */
 export class EffectLedger {
-  private readonly root: string;
+  private readonly keys: ProductKeys;
   private readonly redis: LedgerRedis;
   private readonly ttlSeconds: number;
   private readonly leaseMs: number;
 
-  constructor(redis: Redis, prefix: string, options: EffectLedgerOptions = {}) {
-    this.root = `${productKeys(prefix).root}:effect`;
+  constructor(redis: RedisConnection, prefix: string, options: EffectLedgerOptions = {}) {
+    this.keys = keysFor(prefix, redis);
     this.ttlSeconds = options.ttlSeconds ?? 7 * 24 * 3600;
     this.leaseMs = options.leaseMs ?? 3 * 60_000;
     if (!('wabEffectCas' in redis)) redis.defineCommand('wabEffectCas', { numberOfKeys: 1, lua: COMPARE_AND_SET });
@@ -84,7 +83,7 @@ export class EffectLedger {
   }
 
   async once<T, I>(key: string, effect: Effect<T, I>): Promise<T> {
-    const redisKey = `${this.root}:${key}`;
+    const redisKey = this.keys.effect(key);
     const cas = (entry: string, expected: string) => this.redis.wabEffectCas(redisKey, entry, expected, this.ttlSeconds);
     let seen = (await this.redis.get(redisKey)) ?? '';
     let claimed: string;
@@ -126,7 +125,7 @@ export class EffectLedger {
    * outside system shows; null when nothing happened yet.
    */
   async recall<T, I>(key: string, lookup: (intent: I) => Promise<T | null>): Promise<T | null> {
-    const redisKey = `${this.root}:${key}`;
+    const redisKey = this.keys.effect(key);
     const raw = await this.redis.get(redisKey);
     const entry = raw ? (JSON.parse(raw) as Entry<T, I>) : null;
     if (entry?.state === 'done') return entry.result;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import { keysFor, type ProductKeys, type RedisConnection } from '@wab/shared';
 import { GhlRateBudgetError } from './errors';
 
 export interface GhlRateBudgetOptions {
@@ -62,12 +62,15 @@ export class GhlRateBudget {
   private readonly maxWaitMs: number;
   private readonly pollMs: number;
   private readonly onAcquire?: (report: RateBudgetWaitReport) => void;
+  private readonly layout: ProductKeys;
 
+  /** @param prefix QUEUE_PREFIX: the budget's keys are the product's (productKeys). */
   constructor(
-    private readonly redis: Redis,
-    private readonly keyPrefix: string,
+    private readonly redis: RedisConnection,
+    prefix: string,
     options: GhlRateBudgetOptions = {},
   ) {
+    this.layout = keysFor(prefix, redis);
     this.limit = options.limit ?? 100;
     this.windowMs = options.windowMs ?? 10_000;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
@@ -77,8 +80,8 @@ export class GhlRateBudget {
   }
 
   keys(locationId: string) {
-    const root = `${this.keyPrefix}:ghl-budget:${locationId}`;
-    return { window: `${root}:window`, blockedUntil: `${root}:blocked-until` };
+    const k = this.layout.forLocation(locationId);
+    return { window: k.ghlBudgetWindow, blockedUntil: k.ghlBudgetBlockedUntil };
   }
 
   /** Resolves once this process may send one request for the location; throws GhlRateBudgetError past maxWaitMs. */

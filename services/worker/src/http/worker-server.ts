@@ -1,12 +1,12 @@
 import { createServer, type Server } from 'node:http';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '@wab/shared';
 import type { Registry } from 'prom-client';
 
 /**
  * The worker's own small HTTP server: liveness, readiness (503 until Redis answers, and while draining)
  * and Prometheus metrics.
  */
-export function createWorkerServer(deps: { redis: Redis; registry: Registry; isDraining: () => boolean }): Server {
+export function createWorkerServer(deps: { redis: RedisConnection; registry: Registry; isDraining: () => boolean }): Server {
   const json = (res: import('node:http').ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(body));

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { productKeys } from '@wab/shared';
+import { keysFor, type ProductKeys, type RedisConnection } from '@wab/shared';
 
 export interface InboxMessage {
   runId: string;
@@ -26,7 +25,7 @@ function readStored(raw: string): { body: string; attachments: number } {
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
-type InboxRedis = Redis & {
+type InboxRedis = RedisConnection & {
   wabLockRelease(key: string, token: string): Promise<number>;
   wabLockRenew(key: string, token: string, ttlMs: number): Promise<number>;
 };
@@ -45,7 +44,7 @@ export interface ContactLock {
 
 export class ContactInbox {
   private readonly redis: InboxRedis;
-  private readonly root: string;
+  private readonly layout: ProductKeys;
 
   /**
    * @param lockTtlMs how long a turn's lock outlives a holder that stopped renewing it
@@ -53,12 +52,12 @@ export class ContactInbox {
    *   must not keep keys forever); refreshed by every new message
    */
   constructor(
-    redis: Redis,
+    redis: RedisConnection,
     prefix: string,
     private readonly lockTtlMs = 30_000,
     private readonly ttlSeconds = 7 * 24 * 3600,
   ) {
-    this.root = `${productKeys(prefix).root}:inbox`;
+    this.layout = keysFor(prefix, redis);
     if (!('wabLockRelease' in redis)) {
       redis.defineCommand('wabLockRelease', { numberOfKeys: 1, lua: RELEASE });
       redis.defineCommand('wabLockRenew', { numberOfKeys: 1, lua: RENEW });
@@ -67,7 +66,8 @@ export class ContactInbox {
   }
 
   private keys(contactKey: string) {
-    return { order: `${this.root}:${contactKey}:order`, bodies: `${this.root}:${contactKey}:bodies`, lock: `${this.root}:${contactKey}:lock` };
+    const k = this.layout.forContact(contactKey);
+    return { order: k.inboxOrder, bodies: k.inboxBodies, lock: k.lock };
   }
 
   /** Idempotent: a retried job adds its message once. */

@@ -1,5 +1,4 @@
-import type { Redis } from 'ioredis';
-import { productKeys } from '@wab/shared';
+import { keysFor, type ProductKeys, type RedisConnection } from '@wab/shared';
 import type { ContactDetails, LearnedDetails } from '../workflow/ports';
 import type { Booking } from '../workflow/state';
 
@@ -16,18 +15,18 @@ export interface ContactProfile {
 }
 
 export class ContactProfiles {
-  private readonly root: string;
+  private readonly keys: ProductKeys;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     prefix: string,
     private readonly ttlSeconds: number,
   ) {
-    this.root = `${productKeys(prefix).root}:contact`;
+    this.keys = keysFor(prefix, redis);
   }
 
   async get(contactKey: string): Promise<ContactProfile> {
-    const h = await this.redis.hgetall(`${this.root}:${contactKey}`);
+    const h = await this.redis.hgetall(this.keys.forContact(contactKey).profile);
     return {
       ghlContactId: h.ghlContactId || null,
       details: h.details ? (JSON.parse(h.details) as ContactDetails) : null,
@@ -47,7 +46,7 @@ export class ContactProfiles {
     if (change.pausedUntil !== undefined) fields.pausedUntil = change.pausedUntil ?? '';
     if (change.booking !== undefined) fields.booking = change.booking ? JSON.stringify(change.booking) : '';
     if (Object.keys(fields).length === 0) return;
-    const key = `${this.root}:${contactKey}`;
+    const key = this.keys.forContact(contactKey).profile;
     await this.redis.multi().hset(key, fields).expire(key, this.ttlSeconds).exec();
   }
 }
