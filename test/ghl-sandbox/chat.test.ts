@@ -322,6 +322,65 @@ describe('the chat page, with an ingest to deliver to', () => {
   });
 });
 
+describe('the chat page with several locations', () => {
+  let ingest: Recorder;
+  let ghl: GhlDouble;
+  const EVERY_DAY = [1, 2, 3, 4, 5, 6, 7];
+
+  beforeAll(async () => {
+    ingest = await startIngestRecorder(SECRET);
+    ghl = await startGhlDouble({
+      locations: [
+        { id: 'loc_main', calendarId: 'cal_main', name: 'Main street', businessHours: { timeZone: 'UTC', days: EVERY_DAY, open: '09:00', close: '17:00' } },
+        { id: 'loc_tokyo', calendarId: 'cal_tokyo', name: 'Tokyo branch', token: 'pit-tokyo', businessHours: { timeZone: 'Asia/Tokyo', days: EVERY_DAY, open: '17:00', close: '20:00' } },
+      ],
+      chat: { ingestUrl: ingest.url, webhookSecret: SECRET },
+    });
+  });
+  afterAll(async () => {
+    await ghl.close();
+    await ingest.close();
+  });
+
+  it('lists the locations; a message for the chosen one is delivered with its id, and its calendar shows its own zone and bookings', async () => {
+    const config = (await (await fetch(`${ghl.url}/_sandbox/chat/config`)).json()) as { locationId: string; locations: { id: string; name: string; timeZone: string }[] };
+    expect(config.locationId).toBe('loc_main');
+    expect(config.locations.map((l) => [l.id, l.name, l.timeZone])).toEqual([
+      ['loc_main', 'Main street', 'UTC'],
+      ['loc_tokyo', 'Tokyo branch', 'Asia/Tokyo'],
+    ]);
+
+    const sent = await post(ghl, '/messages', { name: 'Ana', phone: '+14155550271', body: EXAMPLE, locationId: 'loc_tokyo' });
+    expect(sent.status).toBe(201);
+    const answer = (await sent.json()) as { contact: { id: string; locationId: string } };
+    expect(answer.contact.locationId).toBe('loc_tokyo');
+    const delivered = JSON.parse(ingest.webhooks()[0].raw.toString('utf8'));
+    expect(delivered).toMatchObject({ type: 'message', locationId: 'loc_tokyo', contactId: answer.contact.id });
+    // The same phone in the primary location is another contact there.
+    const main = (await (await post(ghl, '/contacts', { phone: '+14155550271' })).json()) as { contact: { id: string; locationId: string } };
+    expect(main.contact.locationId).toBe('loc_main');
+    expect(main.contact.id).not.toBe(answer.contact.id);
+
+    const day = tomorrow();
+    const booked = await api(ghl, 'POST', '/calendars/events/appointments', {
+      token: 'pit-tokyo',
+      body: { calendarId: 'cal_tokyo', locationId: 'loc_tokyo', contactId: answer.contact.id, startTime: `${day}T18:00:00+09:00` },
+    });
+    expect(booked.status).toBe(200);
+    type Calendar = { locationId: string; timeZone: string; days: { slots: { start: string; status: string; appointment?: { id: string } }[] }[] };
+    const tokyo = (await (await fetch(`${ghl.url}/_sandbox/chat/calendar?days=3&locationId=loc_tokyo`)).json()) as Calendar;
+    expect(tokyo).toMatchObject({ locationId: 'loc_tokyo', timeZone: 'Asia/Tokyo' });
+    const tokyoSlots = tokyo.days.flatMap((d) => d.slots);
+    expect(tokyoSlots.find((x) => x.start === `${day}T18:00:00+09:00`)).toMatchObject({ status: 'booked', appointment: { id: booked.body.id } });
+    const primary = (await (await fetch(`${ghl.url}/_sandbox/chat/calendar?days=3`)).json()) as Calendar;
+    expect(primary.timeZone).toBe('UTC');
+    expect(primary.days.flatMap((d) => d.slots).some((x) => x.status === 'booked')).toBe(false);
+
+    expect((await post(ghl, '/messages', { phone: '+14155550271', body: 'hi', locationId: 'loc_nowhere' })).status).toBe(400);
+    expect((await fetch(`${ghl.url}/_sandbox/chat/calendar?locationId=loc_nowhere`)).status).toBe(400);
+  });
+});
+
 describe('the chat page without an ingest', () => {
   let ghl: GhlDouble;
   beforeAll(async () => {

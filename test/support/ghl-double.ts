@@ -6,6 +6,7 @@ import type { FaultRule } from '../../services/ghl-sandbox/src/faults';
 import type { SandboxAppointment } from '../../services/ghl-sandbox/src/store/appointments';
 import type { SandboxContact } from '../../services/ghl-sandbox/src/store/contacts';
 import type { SandboxMessage } from '../../services/ghl-sandbox/src/store/conversations';
+import type { OAuthStats, UserType } from '../../services/ghl-sandbox/src/store/tokens';
 import type { WebhookTarget } from '../../services/ghl-sandbox/src/webhook';
 import { TEST_LOCATION_ID } from './deployment';
 import { deletePrefix, redisUrl, testPrefix } from './redis';
@@ -17,6 +18,8 @@ export type GhlDoubleOptions = Partial<Omit<SandboxOptions, 'redis' | 'keyPrefix
 
 export interface SeedContact {
   id?: string;
+  /** Default: the primary (first) location. */
+  locationId?: string;
   name?: string;
   firstName?: string;
   lastName?: string;
@@ -27,15 +30,36 @@ export interface SeedContact {
   tags?: string[];
 }
 
+/** What the ingest answered to an INSTALL / UNINSTALL webhook the sandbox sent. */
+export interface IngestAnswer {
+  status: number;
+  body: unknown;
+}
+
 export interface GhlDouble {
   url: string;
-  /** '' when auth is off. */
+  /** '' when auth is off. A PIT of the primary location, and the token of the /_sandbox controls. */
   token: string;
+  /** The primary (first) location and its calendar. */
   locationId: string;
   calendarId: string;
+  /** Every location, the primary first. */
+  locations: { id: string; calendarId: string }[];
+  /** Set when `oauth` was given: the app GHL knows, and the agency that installs it. */
+  oauth: { clientId: string; clientSecret: string; appId: string; companyId: string } | null;
   keyPrefix: string;
   sentMessages(contactId?: string): Promise<SandboxMessage[]>;
-  appointments(): Promise<SandboxAppointment[]>;
+  /** Every appointment, or a location's. */
+  appointments(locationId?: string): Promise<SandboxAppointment[]>;
+  /** As if the user had approved the install on GHL's chooselocation page: a single-use code for /oauth/token. */
+  authorize(userType: UserType, locationIds: string[]): Promise<string>;
+  oauthStats(): Promise<OAuthStats>;
+  /** The location's or company's tokens die (refresh: 400 invalid_grant, access: 401) until a new authorize. */
+  revoke(subject: { locationId: string } | { companyId: string }): Promise<void>;
+  /** Sends GHL's INSTALL webhook (an agency install without a location) to `installWebhooks.ingestUrl`. */
+  sendInstall(locationId?: string): Promise<IngestAnswer>;
+  /** Uninstalls the app from the location (its tokens die) and sends UNINSTALL. */
+  sendUninstall(locationId: string): Promise<IngestAnswer>;
   seedContact(contact: SeedContact): Promise<SandboxContact>;
   /** Every contact the sandbox keeps, as GHL would answer them. */
   contacts(): Promise<SandboxContact[]>;
@@ -73,8 +97,10 @@ async function listen(app: ReturnType<typeof createSandboxApp>): Promise<{ url: 
 export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<GhlDouble> {
   const keyPrefix = testPrefix('ghl');
   const token = options.token === null ? '' : (options.token ?? `pit-${randomUUID()}`);
-  const locationId = options.locationId ?? TEST_LOCATION_ID;
-  const calendarId = options.calendarId ?? 'cal_test';
+  const locations = options.locations?.length
+    ? options.locations.map((l) => ({ id: l.id, calendarId: l.calendarId }))
+    : [{ id: options.locationId ?? TEST_LOCATION_ID, calendarId: options.calendarId ?? 'cal_test' }];
+  const { id: locationId, calendarId } = locations[0];
   const redis = new Redis(redisUrl(), { maxRetriesPerRequest: 2 });
   const sandboxOptions: SandboxOptions = {
     businessHours: { timeZone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], open: '09:00', close: '17:00' },
@@ -99,15 +125,46 @@ export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<Gh
     return (res.status === 204 ? undefined : await res.json()) as T;
   };
 
+  /** The ingest's answer passed through: any status is an answer, not a failure of the sandbox. */
+  const deliver = async (path: string, body: unknown): Promise<IngestAnswer> => {
+    const res = await fetch(`${url}/_sandbox${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (res.status === 502 || res.status === 503) throw new Error(`sandbox POST ${path}: ${res.status} ${text}`);
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // not JSON: the text itself
+    }
+    return { status: res.status, body: parsed };
+  };
+  const oauth = options.oauth
+    ? { clientId: options.oauth.clientId, clientSecret: options.oauth.clientSecret, appId: options.oauth.clientId.split('-')[0], companyId: options.oauth.companyId ?? 'comp_sandbox' }
+    : null;
+
   return {
     url,
     token,
     locationId,
     calendarId,
+    locations,
+    oauth,
     keyPrefix,
     sentMessages: async (contactId) =>
       (await control<{ messages: SandboxMessage[] }>('GET', `/messages${contactId ? `?contactId=${encodeURIComponent(contactId)}` : ''}`)).messages,
-    appointments: async () => (await control<{ appointments: SandboxAppointment[] }>('GET', '/appointments')).appointments,
+    appointments: async (location) =>
+      (await control<{ appointments: SandboxAppointment[] }>('GET', `/appointments${location ? `?locationId=${encodeURIComponent(location)}` : ''}`)).appointments,
+    authorize: async (userType, locationIds) => (await control<{ code: string }>('POST', '/oauth/authorize', { userType, locationIds })).code,
+    oauthStats: () => control<OAuthStats>('GET', '/oauth/stats'),
+    revoke: async (subject) => {
+      await control('POST', '/oauth/revoke', subject);
+    },
+    sendInstall: (location) => deliver('/oauth/install', location === undefined ? {} : { locationId: location }),
+    sendUninstall: (location) => deliver('/oauth/uninstall', { locationId: location }),
     seedContact: async (contact) => (await control<{ contact: SandboxContact }>('POST', '/contacts', contact)).contact,
     contacts: async () => (await control<{ contacts: SandboxContact[] }>('GET', '/contacts')).contacts,
     injectFaults: async (rule) => {

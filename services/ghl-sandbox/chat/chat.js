@@ -16,7 +16,7 @@
 
   var state = {
     config: null,
-    identity: null, // {name, phone}
+    identity: null, // {name, phone, locationId}
     contact: null, // {id, name, phone}
     events: null, // EventSource
     seen: new Set(), // message ids shown
@@ -31,6 +31,9 @@
   var el = {
     banner: $('banner'),
     identity: $('identity'),
+    location: $('location'),
+    locationField: $('location-field'),
+    chatTitle: $('chat-title'),
     name: $('name'),
     phone: $('phone'),
     identityError: $('identity-error'),
@@ -105,8 +108,29 @@
     return isNaN(d.getTime()) ? '' : d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
   }
 
+  /** The sandbox's locations (the first is the primary one); older sandboxes only name one. */
+  function locations() {
+    var c = state.config || {};
+    if (Array.isArray(c.locations) && c.locations.length) return c.locations;
+    return [{ id: c.locationId, name: 'Sandbox business', timeZone: c.timeZone }];
+  }
+
+  /** The location the chat writes to: the identity's, else the one picked in the form, else the primary one. */
+  function currentLocation() {
+    var all = locations();
+    var id = state.identity ? state.identity.locationId : el.location.value;
+    return all.filter(function (l) { return l.id === id; })[0] || all[0];
+  }
+
+  /** Routes act for the primary location without a locationId; only name another one. */
+  function locationParam() {
+    var location = currentLocation();
+    return location && location !== locations()[0] ? location.id : undefined;
+  }
+
   function businessZone() {
-    return (state.config && state.config.timeZone) || 'UTC';
+    var location = currentLocation();
+    return (location && location.timeZone) || (state.config && state.config.timeZone) || 'UTC';
   }
 
   function formatWhen(iso) {
@@ -167,11 +191,12 @@
     if (!name) return fieldProblem(el.name, 'Please write your name.');
     if (!E164.test(phone)) return fieldProblem(el.phone, 'The number must be in E.164 form: a +, the country code and the number, for example +15550001111.');
     el.phone.value = phone;
-    startChat({ name: name, phone: phone }, true);
+    startChat({ name: name, phone: phone, locationId: el.location.value || undefined }, true);
   }
 
   function runsKey(phone) {
-    return 'wab.chat.runs.' + phone;
+    var other = locationParam();
+    return 'wab.chat.runs.' + phone + (other ? '.' + other : '');
   }
 
   /** Finds (or makes) the contact for this name and phone, then shows the conversation and opens its stream. */
@@ -179,13 +204,18 @@
     var submit = el.identity.querySelector('button[type=submit]');
     submit.disabled = true;
     el.identity.setAttribute('aria-busy', 'true');
-    return api('POST', '/contacts', { name: identity.name, phone: identity.phone }).then(function (answer) {
+    var location = locations().filter(function (l) { return l.id === identity.locationId; })[0] || locations()[0];
+    identity = { name: identity.name, phone: identity.phone, locationId: location.id };
+    var body = { name: identity.name, phone: identity.phone };
+    if (location !== locations()[0]) body.locationId = location.id;
+    return api('POST', '/contacts', body).then(function (answer) {
       if (!answer.ok || !answer.data || !answer.data.contact) throw new Error(problem(answer));
       state.identity = identity;
       state.contact = answer.data.contact;
       store('wab.chat.identity', identity);
       el.meName.textContent = identity.name;
-      el.mePhone.textContent = identity.phone;
+      el.mePhone.textContent = identity.phone + (locations().length > 1 ? ' · ' + location.name : '');
+      if (locations().length > 1) el.chatTitle.textContent = location.name;
       el.me.hidden = false;
       el.identity.hidden = true;
       el.messages.hidden = false;
@@ -223,6 +253,7 @@
     el.composer.hidden = true;
     el.identity.hidden = false;
     el.identityError.textContent = '';
+    el.chatTitle.textContent = 'Sandbox business';
     setPresence();
     refreshCalendar();
     el.name.focus();
@@ -386,7 +417,9 @@
     appendBubble(li, true);
     state.pendingLocal += 1;
     setPresence();
-    api('POST', '/messages', { name: identity.name, phone: identity.phone, body: text }).then(function (answer) {
+    var body = { name: identity.name, phone: identity.phone, body: text };
+    if (locationParam()) body.locationId = locationParam();
+    api('POST', '/messages', body).then(function (answer) {
       var data = answer.data || {};
       var sent = data.sent;
       if (sent && sent.id) {
@@ -559,7 +592,8 @@
   function refreshCalendar() {
     clearTimeout(state.calendarTimer);
     state.calendarTimer = setTimeout(refreshCalendar, CALENDAR_EVERY_MS);
-    return api('GET', '/calendar?days=5').then(function (answer) {
+    var other = locationParam();
+    return api('GET', '/calendar?days=5' + (other ? '&locationId=' + encodeURIComponent(other) : '')).then(function (answer) {
       el.calendar.setAttribute('aria-busy', 'false');
       if (!answer.ok) {
         el.calendar.textContent = '';
@@ -647,9 +681,20 @@
       });
     });
 
+    el.location.addEventListener('change', refreshCalendar); // preview the picked location's calendar
+
     api('GET', '/config').then(function (answer) {
       state.config = answer.data || {};
       el.businessPhone.textContent = state.config.businessPhone || '';
+      var all = locations();
+      if (all.length > 1) {
+        all.forEach(function (l) {
+          var option = make('option', null, l.name + ' (' + l.timeZone + ')');
+          option.value = l.id;
+          el.location.appendChild(option);
+        });
+        el.locationField.hidden = false;
+      }
       setPresence();
       refreshCalendar();
       refreshStatus();
@@ -662,6 +707,7 @@
       if (saved && saved.name && E164.test(saved.phone || '')) {
         el.name.value = saved.name;
         el.phone.value = saved.phone;
+        if (all.some(function (l) { return l.id === saved.locationId; })) el.location.value = saved.locationId;
         startChat(saved, false);
       } else {
         el.name.focus();

@@ -1,33 +1,65 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import express, { type RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
 import type { SandboxContext } from './context';
 import { FaultInjector } from './faults';
 import { ghlErrorHandler, markGatePassed, sendGhlError } from './http';
+import { identifyCaller } from './auth';
+import { Locations, setCaller, type LocationOption } from './locations';
 import { GHL_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rate-limit';
 import { calendarRoutes } from './routes/calendars';
 import { chatPageRoutes, chatRoutes } from './routes/chat';
 import { contactRoutes } from './routes/contacts';
 import { conversationRoutes } from './routes/conversations';
-import { sandboxRoutes } from './routes/sandbox';
-import { DEFAULT_BUSINESS_HOURS, SlotGrid, type BusinessHours } from './slots';
+import { oauthRoutes } from './routes/oauth';
+import { sandboxRoutes, webhookKeyRoutes } from './routes/sandbox';
+import { DEFAULT_BUSINESS_HOURS, type BusinessHours } from './slots';
 import { AppointmentStore } from './store/appointments';
 import { ContactStore } from './store/contacts';
 import { ConversationStore } from './store/conversations';
 import { sandboxKeys } from './store/keys';
-import { isValidTimeZone } from './time';
+import { TokenStore } from './store/tokens';
 import type { WebhookTarget } from './webhook';
+
+export type { LocationOption } from './locations';
 
 export interface SandboxOptions {
   redis: Redis;
   /** Every key the sandbox writes starts with `${keyPrefix}:`. */
   keyPrefix: string;
-  /** When set, API calls need `Authorization: Bearer <token>` (401 otherwise). */
+  /**
+   * When set, API calls need `Authorization: Bearer <token>` (401 otherwise): a PIT of the primary (first)
+   * location. It also guards the /_sandbox controls.
+   */
   token?: string;
+  /** The calendar's hours; with `locations`, the default of each location that gives none. */
   businessHours?: BusinessHours;
   /** Default 30. Slots start every slotDuration from opening time. */
   slotDurationMinutes?: number;
+  /** The one location's id when `locations` is not given. */
   locationId?: string;
   calendarId?: string;
+  /**
+   * Several locations (sub-accounts), each with its own calendar, slot grid, contacts, appointments,
+   * conversations and rate budget; the first is the primary one. Replaces `locationId` and `calendarId`.
+   * A location's `token` is a PIT that works on that location only.
+   */
+  locations?: LocationOption[];
+  /** Plays GHL's side of a Marketplace app: /oauth/* (routes/oauth.ts). API calls then need a valid token. */
+  oauth?: {
+    clientId: string;
+    clientSecret: string;
+    /** Default 86399, as GHL. */
+    accessTokenTtlSeconds?: number;
+    /** The agency that installs the app; default `comp_sandbox`. */
+    companyId?: string;
+  };
+  /** Where POST /_sandbox/oauth/install and /uninstall deliver GHL's INSTALL / UNINSTALL webhooks (`${ingestUrl}/webhook`). */
+  installWebhooks?: {
+    ingestUrl: string;
+    /** Ed25519, PKCS#8 PEM: the sandbox signs with it; the ingest must trust its public key (GET /_sandbox/webhook-public-key). */
+    privateKeyPem: string;
+  };
   /** Where planned failures come from; by default rules kept in Redis under keyPrefix (POST /_sandbox/faults). */
   faults?: FaultInjector;
   /** GHL's limits by default (100 per 10 s, enforced with 429s). */
@@ -59,19 +91,42 @@ const VERSIONS: [prefix: string, version: string][] = [
  * that passes against the sandbox must cope with what real GHL sends.
  */
 export function createSandboxApp(options: SandboxOptions): express.Express {
-  const hours = options.businessHours ?? DEFAULT_BUSINESS_HOURS;
-  if (!isValidTimeZone(hours.timeZone)) throw new Error(`unknown time zone: ${hours.timeZone}`);
   const keys = sandboxKeys(options.keyPrefix);
+  const locations = new Locations(
+    options.locations?.length
+      ? options.locations
+      : [{ id: options.locationId ?? 'loc_sandbox', calendarId: options.calendarId ?? 'cal_sandbox' }],
+    { businessHours: options.businessHours ?? DEFAULT_BUSINESS_HOURS, slotDurationMinutes: options.slotDurationMinutes ?? 30 },
+  );
+  const token = options.token || undefined;
+  const pits = new Map<string, string>();
+  if (token) pits.set(token, locations.primary.id);
+  for (const l of options.locations ?? []) {
+    if (!l.token) continue;
+    if (pits.has(l.token) && pits.get(l.token) !== l.id) throw new Error(`location ${l.id}: its token is another location's`);
+    pits.set(l.token, l.id);
+  }
+  const oauth = options.oauth;
+  if (oauth && (!oauth.clientId || !oauth.clientSecret)) throw new Error('oauth needs a clientId and a clientSecret');
   const ctx: SandboxContext = {
     redis: options.redis,
     keys,
-    token: options.token || undefined,
-    locationId: options.locationId ?? 'loc_sandbox',
-    calendarId: options.calendarId ?? 'cal_sandbox',
-    grid: new SlotGrid(hours, options.slotDurationMinutes ?? 30),
+    token,
+    pits,
+    authRequired: pits.size > 0 || Boolean(oauth),
+    locations,
     contacts: new ContactStore(options.redis, keys),
     appointments: new AppointmentStore(options.redis, keys),
     conversations: new ConversationStore(options.redis, keys),
+    tokens: new TokenStore(options.redis, keys),
+    oauth: oauth && {
+      clientId: oauth.clientId,
+      clientSecret: oauth.clientSecret,
+      appId: oauth.clientId.split('-')[0],
+      accessTokenTtlSeconds: oauth.accessTokenTtlSeconds ?? 86399,
+      companyId: oauth.companyId ?? 'comp_sandbox',
+    },
+    installWebhooks: options.installWebhooks && signingKey(options.installWebhooks),
     faults: options.faults ?? new FaultInjector(options.redis, options.keyPrefix),
     rate: new RateLimiter(options.redis, keys, { ...GHL_RATE_LIMIT, ...options.rateLimit }),
     holdMs: options.holdMs ?? 60_000,
@@ -84,9 +139,11 @@ export function createSandboxApp(options: SandboxOptions): express.Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.use(apiGate(ctx));
+  app.use(oauthRoutes(ctx)); // before the JSON parser: GHL's token endpoints take forms only
   app.use(express.json({ limit: '1mb' }));
   app.use(chatPageRoutes());
   app.use('/_sandbox/chat', chatRoutes(ctx)); // before the token gate of /_sandbox: see routes/chat.ts
+  app.use('/_sandbox', webhookKeyRoutes(ctx)); // a public key is public: no token needed to read it
   app.use('/_sandbox', sandboxRoutes(ctx));
   app.use(calendarRoutes(ctx), contactRoutes(ctx), conversationRoutes(ctx));
   app.use((req, res) => sendGhlError(res, 404, `Cannot ${req.method} ${req.path}`));
@@ -98,17 +155,18 @@ export function createSandboxApp(options: SandboxOptions): express.Express {
  * Rate-limit headers on every API answer, then auth, the Version header and the rate limit itself, in GHL's
  * order of refusal. The prefix is compared lower-cased, so no spelling of a path (`/Contacts/...`) gets
  * past it; routes match case-sensitively, and endpoint() refuses any GHL route this gate did not pass.
+ * The rate budget is the caller's location's (the primary one's when the token says nothing).
  */
 function apiGate(ctx: SandboxContext): RequestHandler {
   return async (req, res, next) => {
     const path = req.path.toLowerCase();
     const version = VERSIONS.find(([prefix]) => path === prefix || path.startsWith(`${prefix}/`))?.[1];
     if (!version) return next();
-    const rate = await ctx.rate.count(ctx.locationId);
+    const caller = await identifyCaller(ctx, req);
+    const rate = await ctx.rate.count('locationId' in caller ? caller.locationId : ctx.locations.primary.id);
     res.set(rate.headers);
-    if (ctx.token && req.get('authorization') !== `Bearer ${ctx.token}`) {
-      return sendGhlError(res, 401, 'Invalid token: access token is invalid');
-    }
+    if ('refused' in caller) return sendGhlError(res, 401, caller.refused);
+    setCaller(res, caller);
     const sent = req.get('version');
     if (!sent) return sendGhlError(res, 400, 'Version header was not found');
     // Stricter than GHL may be: a wrong Version is refused here so a client's mistake shows in tests.
@@ -118,4 +176,11 @@ function apiGate(ctx: SandboxContext): RequestHandler {
     markGatePassed(res);
     next();
   };
+}
+
+function signingKey(options: { ingestUrl: string; privateKeyPem: string }) {
+  const privateKey = createPrivateKey(options.privateKeyPem.replace(/\\n/g, '\n'));
+  if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('installWebhooks.privateKeyPem must be an Ed25519 key');
+  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  return { ingestUrl: options.ingestUrl, privateKey, publicKeyPem };
 }

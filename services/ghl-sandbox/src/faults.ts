@@ -52,6 +52,9 @@ export const ENDPOINTS = [
   'sendMessage',
   'searchConversations',
   'conversationMessages',
+  'oauthToken',
+  'locationToken',
+  'installedLocations',
 ] as const;
 export type EndpointName = (typeof ENDPOINTS)[number];
 

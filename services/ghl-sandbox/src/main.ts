@@ -1,3 +1,4 @@
+import { createPrivateKey, createPublicKey, generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
@@ -8,6 +9,47 @@ export { createSandboxApp, type SandboxOptions } from './app';
 export { FaultInjector, ENDPOINTS, type FaultRule, type FaultResponse, type EndpointName } from './faults';
 
 const clock = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be HH:MM');
+const timeZone = z.string().refine(isValidTimeZone, 'must be an IANA time zone');
+
+/** SANDBOX_LOCATIONS: a JSON list of locations, each with its own calendar (and zone). */
+const locationsSetting = z.preprocess(
+  emptyAsUnset,
+  z
+    .string()
+    .transform((text, check) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        check.addIssue({ code: 'custom', message: 'must be JSON: [{"id": "...", "calendarId": "...", "timeZone"?: "...", "name"?: "...", "token"?: "..."}]' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z
+        .array(z.object({ id: z.string().min(1), calendarId: z.string().min(1), timeZone: timeZone.optional(), name: z.string().max(100).optional(), token: z.string().min(1).optional() }).strict())
+        .min(1)
+        .max(100)
+        .refine((list) => new Set(list.map((l) => l.id)).size === list.length, 'location ids must be unique')
+        .refine((list) => new Set(list.map((l) => l.calendarId)).size === list.length, 'calendar ids must be unique'),
+    )
+    .optional(),
+);
+
+/** An Ed25519 private key in PKCS#8 PEM (env files often carry `\n` escapes). */
+const ed25519PrivateKey = z.preprocess(
+  emptyAsUnset,
+  z
+    .string()
+    .transform((s) => s.replace(/\\n/g, '\n'))
+    .refine((pem) => {
+      try {
+        return createPrivateKey(pem).asymmetricKeyType === 'ed25519';
+      } catch {
+        return false;
+      }
+    }, 'must be an Ed25519 private key in PKCS#8 PEM')
+    .optional(),
+);
 
 /** The sandbox's settings; names are environment variables. */
 const envSchema = z.object({
@@ -36,6 +78,14 @@ const envSchema = z.object({
   GHL_CALENDAR_ID: z.string().min(1).default('cal_sandbox'),
   /** The ingest the chat page's messages are delivered to (`${INGEST_URL}/webhook`); the chat is off without it. */
   INGEST_URL: z.preprocess(emptyAsUnset, z.string().url().optional()),
+  /** Several locations (JSON); replaces GHL_LOCATION_ID and GHL_CALENDAR_ID. */
+  SANDBOX_LOCATIONS: locationsSetting,
+  /** The Marketplace app the sandbox plays GHL for: both or neither. */
+  SANDBOX_OAUTH_CLIENT_ID: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
+  SANDBOX_OAUTH_CLIENT_SECRET: z.preprocess(emptyAsUnset, z.string().min(1).optional()),
+  SANDBOX_ACCESS_TOKEN_TTL_SECONDS: z.preprocess(emptyAsUnset, z.coerce.number().int().min(1).max(365 * 86400).optional()),
+  /** Signs INSTALL / UNINSTALL webhooks; a fresh key is made at start when unset (nothing secret is committed). */
+  SANDBOX_WEBHOOK_PRIVATE_KEY: ed25519PrivateKey,
   /** The ingest's HMAC secrets, comma-separated as the ingest reads them; the chat signs with the first. */
   WEBHOOK_SECRET: z.preprocess(
     emptyAsUnset,
@@ -56,6 +106,8 @@ export interface RunningSandbox {
   boundAddress: string;
   /** The chat page, or null when it is off (no INGEST_URL). */
   chatUrl: string | null;
+  /** What the ingest's GHL_WEBHOOK_PUBLIC_KEY must hold to trust the sandbox's INSTALL webhooks (also at GET /_sandbox/webhook-public-key). */
+  webhookPublicKeyPem: string;
   keyPrefix: string;
   close(): Promise<void>;
 }
@@ -67,26 +119,34 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
     throw new Error(`ghl-sandbox: bad configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   }
   const cfg = parsed.data;
+  if (Boolean(cfg.SANDBOX_OAUTH_CLIENT_ID) !== Boolean(cfg.SANDBOX_OAUTH_CLIENT_SECRET)) {
+    throw new Error('ghl-sandbox: bad configuration: SANDBOX_OAUTH_CLIENT_ID and SANDBOX_OAUTH_CLIENT_SECRET go together');
+  }
   if (cfg.INGEST_URL && !cfg.WEBHOOK_SECRET) {
     throw new Error('ghl-sandbox: bad configuration: WEBHOOK_SECRET: required with INGEST_URL (the chat page signs its webhooks with it)');
   }
   const keyPrefix = `${cfg.QUEUE_PREFIX}:sandbox`;
   const redis = new Redis(cfg.REDIS_URL, { maxRetriesPerRequest: 2, retryStrategy: (times) => Math.min(100 * times, 2000) });
   redis.on('error', (err) => console.error(`ghl-sandbox: redis: ${err.message}`));
+  const hours = { timeZone: cfg.SANDBOX_TIMEZONE ?? cfg.BUSINESS_TIMEZONE ?? 'UTC', days: cfg.SANDBOX_DAYS, open: cfg.SANDBOX_OPEN, close: cfg.SANDBOX_CLOSE };
+  const privateKeyPem =
+    cfg.SANDBOX_WEBHOOK_PRIVATE_KEY ?? generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   const app = createSandboxApp({
     redis,
     keyPrefix,
     token: cfg.SANDBOX_TOKEN,
-    businessHours: {
-      timeZone: cfg.SANDBOX_TIMEZONE ?? cfg.BUSINESS_TIMEZONE ?? 'UTC',
-      days: cfg.SANDBOX_DAYS,
-      open: cfg.SANDBOX_OPEN,
-      close: cfg.SANDBOX_CLOSE,
-    },
+    businessHours: hours,
     slotDurationMinutes: cfg.SANDBOX_SLOT_MINUTES,
     locationId: cfg.GHL_LOCATION_ID,
     calendarId: cfg.GHL_CALENDAR_ID,
+    ...(cfg.SANDBOX_LOCATIONS
+      ? { locations: cfg.SANDBOX_LOCATIONS.map(({ timeZone: zone, ...l }) => ({ ...l, businessHours: { ...hours, timeZone: zone ?? hours.timeZone } })) }
+      : {}),
+    ...(cfg.SANDBOX_OAUTH_CLIENT_ID && cfg.SANDBOX_OAUTH_CLIENT_SECRET
+      ? { oauth: { clientId: cfg.SANDBOX_OAUTH_CLIENT_ID, clientSecret: cfg.SANDBOX_OAUTH_CLIENT_SECRET, accessTokenTtlSeconds: cfg.SANDBOX_ACCESS_TOKEN_TTL_SECONDS } }
+      : {}),
     ...(cfg.INGEST_URL && cfg.WEBHOOK_SECRET ? { chat: { ingestUrl: cfg.INGEST_URL, webhookSecret: cfg.WEBHOOK_SECRET } } : {}),
+    ...(cfg.INGEST_URL ? { installWebhooks: { ingestUrl: cfg.INGEST_URL, privateKeyPem } } : {}),
   });
   const server = app.listen(cfg.SANDBOX_PORT, cfg.SANDBOX_HOST);
   await new Promise<void>((resolve, reject) => {
@@ -100,6 +160,7 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
     url,
     boundAddress,
     chatUrl: cfg.INGEST_URL ? `${url}/sandbox` : null,
+    webhookPublicKeyPem: createPublicKeyPem(privateKeyPem),
     keyPrefix,
     async close() {
       await new Promise<void>((resolve) => {
@@ -109,6 +170,10 @@ export async function startSandbox(env: NodeJS.ProcessEnv = process.env): Promis
       await redis.quit().catch(() => redis.disconnect());
     },
   };
+}
+
+function createPublicKeyPem(privateKeyPem: string): string {
+  return createPublicKey(createPrivateKey(privateKeyPem)).export({ type: 'spki', format: 'pem' }).toString();
 }
 
 async function main(): Promise<void> {

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, sign, type KeyObject } from 'node:crypto';
 
 /** Where the sandbox, playing GHL, delivers webhooks (the chat page's messages). */
 export interface WebhookTarget {
@@ -20,6 +20,11 @@ export function hmacSignature(rawBody: string | Buffer, secret: string): string 
   return createHmac('sha256', secret).update(rawBody).digest('hex');
 }
 
+/** GHL's `X-GHL-Signature` for Marketplace app webhooks: Ed25519 over the exact body bytes, base64. */
+export function ed25519Signature(rawBody: string | Buffer, privateKey: KeyObject): string {
+  return sign(null, Buffer.from(rawBody), privateKey).toString('base64');
+}
+
 /** The API reference's inbound message webhook, field for field. */
 export interface ReferenceMessageWebhook {
   type: 'message';
@@ -30,19 +35,29 @@ export interface ReferenceMessageWebhook {
   contact: { id: string; name: string | null; phone: string };
 }
 
-/** POSTs the body, signed, to the ingest's /webhook; never throws (a failure is in the answer). */
+/** POSTs the body, HMAC-signed, to the ingest's /webhook; never throws (a failure is in the answer). */
 export async function deliverWebhook(target: WebhookTarget, payload: unknown, timeoutMs = 10_000): Promise<Delivery> {
   const raw = JSON.stringify(payload);
+  return post(target.ingestUrl, raw, hmacSignature(raw, target.webhookSecret), timeoutMs);
+}
+
+/** POSTs a Marketplace app webhook (INSTALL, UNINSTALL...) to the ingest's /webhook, signed as GHL signs them. */
+export async function deliverAppWebhook(target: { ingestUrl: string; privateKey: KeyObject }, payload: unknown, timeoutMs = 10_000): Promise<Delivery> {
+  const raw = JSON.stringify(payload);
+  return post(target.ingestUrl, raw, ed25519Signature(raw, target.privateKey), timeoutMs);
+}
+
+async function post(ingestUrl: string, raw: string, signature: string, timeoutMs: number): Promise<Delivery> {
   try {
-    const res = await fetch(ingestPath(target.ingestUrl, '/webhook'), {
+    const res = await fetch(ingestPath(ingestUrl, '/webhook'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-ghl-signature': hmacSignature(raw, target.webhookSecret) },
+      headers: { 'content-type': 'application/json', 'x-ghl-signature': signature },
       body: raw,
       signal: AbortSignal.timeout(timeoutMs),
     });
     return { status: res.status, body: await readBody(res) };
   } catch (err) {
-    return { status: null, body: { error: `could not reach the ingest at ${target.ingestUrl}: ${describe(err)}` } };
+    return { status: null, body: { error: `could not reach the ingest at ${ingestUrl}: ${describe(err)}` } };
   }
 }
 

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
 import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import { ghlId } from '../ids';
+import { requireAccess, requireLocation, type SandboxLocation } from '../locations';
 import { APPOINTMENT_STATUSES, holdsSlot, type SandboxAppointment } from '../store/appointments';
 import { isoWithOffset, isValidTimeZone, parseClock } from '../time';
 
@@ -46,16 +47,22 @@ const updateBody = createBody
 
 export function calendarRoutes(ctx: SandboxContext): Router {
   const router = caseSensitiveRouter();
-  const tz = ctx.grid.hours.timeZone;
-  const slotMs = ctx.grid.durationMinutes * 60_000;
+  const slotMs = (l: SandboxLocation) => l.grid.durationMinutes * 60_000;
 
-  const requireCalendar = (calendarId: string, status: 400 | 404) => {
-    if (calendarId !== ctx.calendarId) throw new GhlHttpError(status, 'Calendar not found');
+  /** A calendar of a location the caller may touch: unknown is `status`, another location's 403. */
+  const requireCalendar = (res: Response, calendarId: string, status: 400 | 404): SandboxLocation => {
+    const location = ctx.locations.ofCalendar(calendarId);
+    if (!location) throw new GhlHttpError(status, 'Calendar not found');
+    requireAccess(res, location.id);
+    return location;
   };
 
+  /** The location of an appointment's calendar (every stored appointment has one). */
+  const locationOf = (a: SandboxAppointment): SandboxLocation => ctx.locations.ofCalendar(a.calendarId) ?? ctx.locations.primary;
+
   /** Free now: on the grid, not in the past, and (unless told otherwise) not overlapping a booking. */
-  const assertBookable = (startMs: number, endMs: number) => {
-    if (startMs < Date.now() || !ctx.grid.fits(startMs, endMs)) throw new GhlHttpError(400, SLOT_UNAVAILABLE);
+  const assertBookable = (location: SandboxLocation, startMs: number, endMs: number) => {
+    if (startMs < Date.now() || !location.grid.fits(startMs, endMs)) throw new GhlHttpError(400, SLOT_UNAVAILABLE);
   };
 
   router.get(
@@ -63,7 +70,8 @@ export function calendarRoutes(ctx: SandboxContext): Router {
     endpoint(ctx, 'getAppointment', async (req, res) => {
       const event = await ctx.appointments.get(String(req.params.eventId));
       if (!event) throw new GhlHttpError(404, 'Appointment not found');
-      res.json({ event: calendarEventBody(event, tz) });
+      requireAccess(res, event.locationId);
+      res.json({ event: calendarEventBody(event, locationOf(event).grid.hours.timeZone) });
     }),
   );
 
@@ -71,15 +79,20 @@ export function calendarRoutes(ctx: SandboxContext): Router {
     '/calendars/events/appointments',
     endpoint(ctx, 'createAppointment', async (req, res) => {
       const body = parseInput(createBody, req.body, 400);
-      if (body.locationId !== ctx.locationId) throw new GhlHttpError(403, 'The token does not have access to this location.');
-      requireCalendar(body.calendarId, 400);
-      if (!(await ctx.contacts.exists(body.contactId))) throw new GhlHttpError(400, 'Contact not found');
+      requireLocation(res, ctx.locations, body.locationId);
+      const location = requireCalendar(res, body.calendarId, 400);
+      if (location.id !== body.locationId) throw new GhlHttpError(400, 'Calendar not found');
+      const contactLocation = await ctx.contacts.locationOf(body.contactId);
+      if (contactLocation === null) throw new GhlHttpError(400, 'Contact not found');
+      requireAccess(res, contactLocation);
+      if (contactLocation !== body.locationId) throw new GhlHttpError(400, 'Contact not found');
+      const tz = location.grid.hours.timeZone;
       const startMs = Date.parse(body.startTime);
-      const endMs = body.endTime ? Date.parse(body.endTime) : startMs + slotMs;
+      const endMs = body.endTime ? Date.parse(body.endTime) : startMs + slotMs(location);
       if (endMs <= startMs) throw new GhlHttpError(400, 'endTime must be after startTime');
       const status = body.appointmentStatus ?? 'confirmed';
       const check = !body.ignoreFreeSlotValidation && holdsSlot(status);
-      if (check) assertBookable(startMs, endMs);
+      if (check) assertBookable(location, startMs, endMs);
       const now = new Date().toISOString();
       const appointment: SandboxAppointment = {
         id: ghlId(),
@@ -111,7 +124,10 @@ export function calendarRoutes(ctx: SandboxContext): Router {
       const body = parseInput(updateBody, req.body, 400);
       const existing = await ctx.appointments.get(String(req.params.eventId));
       if (!existing) throw new GhlHttpError(404, 'Appointment not found');
-      if (body.calendarId !== undefined) requireCalendar(body.calendarId, 400);
+      requireAccess(res, existing.locationId);
+      const location = body.calendarId !== undefined ? requireCalendar(res, body.calendarId, 400) : locationOf(existing);
+      if (location.id !== existing.locationId) throw new GhlHttpError(400, 'Calendar not found');
+      const tz = location.grid.hours.timeZone;
       const oldStart = Date.parse(existing.startTime);
       const oldEnd = Date.parse(existing.endTime);
       const startMs = body.startTime ? Date.parse(body.startTime) : oldStart;
@@ -121,7 +137,7 @@ export function calendarRoutes(ctx: SandboxContext): Router {
       const status = body.appointmentStatus ?? existing.appointmentStatus;
       const takesNewSlot = holdsSlot(status) && (startMs !== oldStart || endMs !== oldEnd || !holdsSlot(existing.appointmentStatus));
       const check = takesNewSlot && !body.ignoreFreeSlotValidation;
-      if (check) assertBookable(startMs, endMs);
+      if (check) assertBookable(location, startMs, endMs);
       const updated: SandboxAppointment = {
         ...existing,
         title: body.title ?? existing.title,
@@ -143,15 +159,17 @@ export function calendarRoutes(ctx: SandboxContext): Router {
     '/calendars/:calendarId/free-slots',
     endpoint(ctx, 'freeSlots', async (req, res) => {
       const query = parseInput(freeSlotsQuery, req.query, 400);
-      requireCalendar(String(req.params.calendarId), 404);
+      const location = requireCalendar(res, String(req.params.calendarId), 404);
+      const tz = location.grid.hours.timeZone;
+      const slot = slotMs(location);
       if (query.endDate < query.startDate) throw new GhlHttpError(400, 'endDate must be after startDate');
       if (query.endDate - query.startDate > MAX_RANGE_MS) throw new GhlHttpError(400, 'Date range cannot be more than 31 days');
       const outTz = query.timezone ?? tz;
       const now = Date.now();
-      const busy = await ctx.appointments.busyIntervals(ctx.calendarId, query.startDate, query.endDate + slotMs);
+      const busy = await ctx.appointments.busyIntervals(location.calendarId, query.startDate, query.endDate + slot);
       const days: Record<string, { slots: string[] }> = {};
-      for (const start of ctx.grid.startsBetween(query.startDate, query.endDate)) {
-        if (start < now || busy.some((b) => b.start < start + slotMs && b.end > start)) continue;
+      for (const start of location.grid.startsBetween(query.startDate, query.endDate)) {
+        if (start < now || busy.some((b) => b.start < start + slot && b.end > start)) continue;
         const iso = isoWithOffset(start, outTz);
         (days[iso.slice(0, 10)] ??= { slots: [] }).slots.push(iso);
       }
@@ -162,8 +180,7 @@ export function calendarRoutes(ctx: SandboxContext): Router {
   router.get(
     '/calendars/:calendarId',
     endpoint(ctx, 'getCalendar', async (req, res) => {
-      requireCalendar(String(req.params.calendarId), 404);
-      res.json({ calendar: calendarBody(ctx) });
+      res.json({ calendar: calendarBody(requireCalendar(res, String(req.params.calendarId), 404)) });
     }),
   );
 
@@ -201,14 +218,14 @@ function calendarEventBody(a: SandboxAppointment, timeZone: string) {
 }
 
 /** GHL's CalendarDTO, with the sandbox's business hours as `openHours` (GHL numbers days 0 = Sunday). */
-function calendarBody(ctx: SandboxContext) {
-  const { hours, durationMinutes, intervalMinutes } = ctx.grid;
+function calendarBody(location: SandboxLocation) {
+  const { hours, durationMinutes, intervalMinutes } = location.grid;
   const open = parseClock(hours.open);
   const close = parseClock(hours.close);
   return {
-    id: ctx.calendarId,
-    locationId: ctx.locationId,
-    name: 'Sandbox calendar',
+    id: location.calendarId,
+    locationId: location.id,
+    name: `${location.name} calendar`,
     description: 'A local stand-in for a GHL calendar',
     calendarType: 'event',
     eventType: 'RoundRobin_OptimizeForAvailability',

@@ -3,6 +3,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
+import type { SandboxLocation } from '../locations';
 import { holdsSlot, type SandboxAppointment } from '../store/appointments';
 import type { SandboxContact } from '../store/contacts';
 import type { SandboxMessage } from '../store/conversations';
@@ -15,16 +16,19 @@ import { deliverWebhook, describe, ingestPath, readBody, type ReferenceMessageWe
  * reference's signed `message` webhook to the ingest. The bot's answers come back through the GHL API the
  * worker calls, into the same conversation, and reach the page as Server-Sent Events.
  *
- * - GET  /_sandbox/chat/config                    `{enabled, reason?, ingestUrl, locationId, calendarId, timeZone, businessPhone}`
- * - POST /_sandbox/chat/contacts     `{name?, phone}` -> 200 `{contact}` (found by phone, else made)
- * - POST /_sandbox/chat/messages     `{name?, phone, body}` -> 201 `{contact, sent, webhook: {status, body}}` (`webhook` is the
+ * - GET  /_sandbox/chat/config                    `{enabled, reason?, ingestUrl, locationId, calendarId, timeZone, businessPhone,
+ *                                    locations: [{id, name, calendarId, timeZone, slotMinutes}]}` (the first fields: the primary location's)
+ * - POST /_sandbox/chat/contacts     `{name?, phone, locationId?}` -> 200 `{contact}` (found by phone in the location, else made)
+ * - POST /_sandbox/chat/messages     `{name?, phone, body, locationId?}` -> 201 `{contact, sent, webhook: {status, body}}` (`webhook` is the
  *                                    ingest's answer, with `workflow_run_id`); 502 with GHL's error fields beside those when
  *                                    the ingest refused it or could not be reached (the message is kept, marked `failed`)
  * - GET  /_sandbox/chat/events?contactId=          text/event-stream: `message` events (both directions, oldest first;
  *                                    resumes after Last-Event-ID), `reset` when the conversation was wiped
  * - GET  /_sandbox/chat/runs/:id                   the ingest's GET /runs/:id, passed through
  * - GET  /_sandbox/chat/status                     the ingest's GET /status, passed through
- * - GET  /_sandbox/chat/calendar?days=5            the next open days' slots: free, booked (with the appointment) or past
+ * - GET  /_sandbox/chat/calendar?days=5&locationId=   the location's next open days' slots: free, booked (with the appointment) or past
+ *
+ * Without `locationId` a route acts for the primary location; a customer's messages carry their location's id.
  *
  * Everything that needs the ingest answers 503 until INGEST_URL (and WEBHOOK_SECRET) are set. These routes
  * are not behind SANDBOX_TOKEN: they act as a customer (as anyone who can message the business could) and
@@ -46,10 +50,12 @@ const E164 = /^\+[1-9]\d{6,14}$/;
 
 const phone = z.string().trim().regex(E164, 'must be a phone number in E.164 form, e.g. +14155550123');
 const name = z.string().trim().max(80).optional();
-const contactBody = z.object({ name, phone });
+const locationId = z.string().min(1).max(100).optional();
+const contactBody = z.object({ name, phone, locationId });
 const messageBody = z.object({
   name,
   phone,
+  locationId,
   body: z.string().max(4096).refine((s) => s.trim() !== '', 'must not be empty'),
 });
 
@@ -63,7 +69,7 @@ export interface ChatMessage {
 }
 
 const chatMessage = (m: SandboxMessage): ChatMessage => ({ id: m.id, direction: m.direction, body: m.body, dateAdded: m.dateAdded, status: m.status });
-const chatContact = (c: SandboxContact) => ({ id: c.id, name: c.name || null, phone: c.phone });
+const chatContact = (c: SandboxContact) => ({ id: c.id, name: c.name || null, phone: c.phone, locationId: c.locationId });
 
 /** The page itself: GET /sandbox and its files under /sandbox/. */
 export function chatPageRoutes(): Router {
@@ -87,8 +93,11 @@ export function chatPageRoutes(): Router {
 
 export function chatRoutes(ctx: SandboxContext): Router {
   const router = caseSensitiveRouter();
-  const tz = ctx.grid.hours.timeZone;
-  const slotMs = ctx.grid.durationMinutes * 60_000;
+  const locationFor = (id: string | undefined): SandboxLocation => {
+    const location = id === undefined ? ctx.locations.primary : ctx.locations.get(id);
+    if (!location) throw new GhlHttpError(400, `locationId: the sandbox has no location ${id}`);
+    return location;
+  };
 
   const target = () => {
     if (!ctx.chat) {
@@ -97,19 +106,21 @@ export function chatRoutes(ctx: SandboxContext): Router {
     return ctx.chat;
   };
 
-  const ensureContact = async (input: { name?: string; phone: string }) =>
-    (await ctx.contacts.upsert(ctx.locationId, { phone: input.phone, ...(input.name ? { name: input.name } : {}) })).contact;
+  const ensureContact = async (input: { name?: string; phone: string; locationId?: string }) =>
+    (await ctx.contacts.upsert(locationFor(input.locationId).id, { phone: input.phone, ...(input.name ? { name: input.name } : {}) })).contact;
 
   router.get('/config', (_req, res) => {
+    const primary = ctx.locations.primary;
     res.json({
       enabled: Boolean(ctx.chat),
       ...(ctx.chat ? {} : { reason: 'The sandbox was started without INGEST_URL (and WEBHOOK_SECRET): it has nowhere to deliver messages. `npm start` sets both.' }),
       ingestUrl: ctx.chat?.ingestUrl ?? null,
-      locationId: ctx.locationId,
-      calendarId: ctx.calendarId,
-      timeZone: tz,
-      slotMinutes: ctx.grid.durationMinutes,
+      locationId: primary.id,
+      calendarId: primary.calendarId,
+      timeZone: primary.grid.hours.timeZone,
+      slotMinutes: primary.grid.durationMinutes,
       businessPhone: SANDBOX_BUSINESS_PHONE,
+      locations: ctx.locations.all.map((l) => ({ id: l.id, name: l.name, calendarId: l.calendarId, timeZone: l.grid.hours.timeZone, slotMinutes: l.grid.durationMinutes })),
     });
   });
 
@@ -129,7 +140,7 @@ export function chatRoutes(ctx: SandboxContext): Router {
     const payload: ReferenceMessageWebhook = {
       type: 'message',
       contactId: contact.id,
-      locationId: ctx.locationId,
+      locationId: contact.locationId,
       conversationId: message.conversationId,
       message: { id: message.id, body: message.body, from: contact.phone || input.phone, to: SANDBOX_BUSINESS_PHONE, timestamp: message.dateAdded },
       // The reference webhook is the product's own format, where an unknown name is null.
@@ -169,21 +180,25 @@ export function chatRoutes(ctx: SandboxContext): Router {
 
   router.get('/calendar', async (req, res) => {
     const days = Math.min(14, Math.max(1, Number.parseInt(String(req.query.days ?? '5'), 10) || 5));
+    const location = locationFor(typeof req.query.locationId === 'string' ? req.query.locationId : undefined);
+    const tz = location.grid.hours.timeZone;
+    const slotMs = location.grid.durationMinutes * 60_000;
     const now = Date.now();
     const open: { date: LocalDate; starts: number[] }[] = [];
     let day: LocalDate = wallTime(now, tz);
     for (let i = 0; i < 31 && open.length < days; i++, day = addDays(day, 1)) {
-      const starts = ctx.grid.startsBetween(zonedToUtc(day, 0, tz), zonedToUtc(addDays(day, 1), 0, tz) - 1);
+      const starts = location.grid.startsBetween(zonedToUtc(day, 0, tz), zonedToUtc(addDays(day, 1), 0, tz) - 1);
       if (starts.length) open.push({ date: day, starts });
     }
-    const active = (await ctx.appointments.all()).filter((a) => a.calendarId === ctx.calendarId && holdsSlot(a.appointmentStatus));
+    const active = (await ctx.appointments.all()).filter((a) => a.calendarId === location.calendarId && holdsSlot(a.appointmentStatus));
     const names = new Map<string, string | null>();
     for (const a of active) if (!names.has(a.contactId)) names.set(a.contactId, (await ctx.contacts.get(a.contactId))?.name || null);
     const overlapping = (start: number): SandboxAppointment | undefined =>
       active.find((a) => Date.parse(a.startTime) < start + slotMs && Date.parse(a.endTime) > start);
     res.set('Cache-Control', 'no-store').json({
+      locationId: location.id,
       timeZone: tz,
-      slotMinutes: ctx.grid.durationMinutes,
+      slotMinutes: location.grid.durationMinutes,
       now: new Date(now).toISOString(),
       days: open.map(({ date, starts }) => ({
         date: formatLocalDate(date),

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Router } from 'express';
+import type { Response, Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
 import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
+import { requireAccess, requireLocation } from '../locations';
 import type { SandboxAppointment } from '../store/appointments';
 import { zonelessLocal } from '../time';
 
@@ -62,20 +63,22 @@ const INVALID = 422;
 export function contactRoutes(ctx: SandboxContext): Router {
   const router = caseSensitiveRouter();
 
-  const requireLocation = (locationId: string) => {
-    if (locationId !== ctx.locationId) throw new GhlHttpError(403, 'The token does not have access to this location.');
+  /** A contact of a location the caller may touch (another location's is 403); returns its location. */
+  const requireContact = async (res: Response, contactId: string): Promise<string> => {
+    const locationId = await ctx.contacts.locationOf(contactId);
+    if (locationId === null) throw new GhlHttpError(404, 'Contact not found');
+    requireAccess(res, locationId);
+    return locationId;
   };
-  const requireContact = async (contactId: string) => {
-    if (!(await ctx.contacts.exists(contactId))) throw new GhlHttpError(404, 'Contact not found');
-  };
+  const timeZoneOf = (locationId: string) => (ctx.locations.get(locationId) ?? ctx.locations.primary).grid.hours.timeZone;
 
   router.get(
     '/contacts/search/duplicate',
     endpoint(ctx, 'searchDuplicate', async (req, res) => {
       const query = parseInput(duplicateQuery, req.query, INVALID);
-      requireLocation(query.locationId);
-      const byPhone = query.number ? await ctx.contacts.findByPhone(query.number) : null;
-      const contact = byPhone ?? (query.email ? await ctx.contacts.findByEmail(query.email) : null);
+      requireLocation(res, ctx.locations, query.locationId);
+      const byPhone = query.number ? await ctx.contacts.findByPhone(query.locationId, query.number) : null;
+      const contact = byPhone ?? (query.email ? await ctx.contacts.findByEmail(query.locationId, query.email) : null);
       res.json({ contact });
     }),
   );
@@ -84,7 +87,7 @@ export function contactRoutes(ctx: SandboxContext): Router {
     '/contacts/upsert',
     endpoint(ctx, 'upsertContact', async (req, res) => {
       const body = parseInput(upsertBody, req.body, INVALID);
-      requireLocation(body.locationId);
+      requireLocation(res, ctx.locations, body.locationId);
       const { contact, isNew } = await ctx.contacts.upsert(body.locationId, body);
       res.json({ new: isNew, contact, traceId: randomUUID() });
     }),
@@ -94,8 +97,8 @@ export function contactRoutes(ctx: SandboxContext): Router {
     '/contacts/:contactId/appointments',
     endpoint(ctx, 'contactAppointments', async (req, res) => {
       const contactId = String(req.params.contactId);
-      await requireContact(contactId);
-      const events = (await ctx.appointments.forContact(contactId)).map((a) => eventBody(a, ctx.grid.hours.timeZone));
+      const locationId = await requireContact(res, contactId);
+      const events = (await ctx.appointments.forContact(contactId)).map((a) => eventBody(a, timeZoneOf(locationId)));
       res.json({ events });
     }),
   );
@@ -105,7 +108,7 @@ export function contactRoutes(ctx: SandboxContext): Router {
     endpoint(ctx, 'addTags', async (req, res) => {
       const body = parseInput(tagsBody, req.body, INVALID);
       const contactId = String(req.params.contactId);
-      await requireContact(contactId);
+      await requireContact(res, contactId);
       res.status(201).json({ tags: await ctx.contacts.addTags(contactId, body.tags) });
     }),
   );
@@ -115,7 +118,7 @@ export function contactRoutes(ctx: SandboxContext): Router {
     endpoint(ctx, 'removeTags', async (req, res) => {
       const body = parseInput(tagsBody, req.body, INVALID);
       const contactId = String(req.params.contactId);
-      await requireContact(contactId);
+      await requireContact(res, contactId);
       res.json({ tags: await ctx.contacts.removeTags(contactId, body.tags) });
     }),
   );
@@ -124,6 +127,7 @@ export function contactRoutes(ctx: SandboxContext): Router {
     '/contacts/:contactId',
     endpoint(ctx, 'updateContact', async (req, res) => {
       const body = parseInput(updateBody, req.body, INVALID);
+      await requireContact(res, String(req.params.contactId));
       const contact = await ctx.contacts.update(String(req.params.contactId), body);
       if (!contact) throw new GhlHttpError(404, 'Contact not found');
       res.json({ succeded: true, contact }); // sic: GHL's documented spelling
@@ -135,6 +139,7 @@ export function contactRoutes(ctx: SandboxContext): Router {
     endpoint(ctx, 'getContact', async (req, res) => {
       const contact = await ctx.contacts.get(String(req.params.contactId));
       if (!contact) throw new GhlHttpError(404, 'Contact not found');
+      requireAccess(res, contact.locationId);
       res.json({ contact });
     }),
   );

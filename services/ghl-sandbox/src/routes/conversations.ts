@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { endpoint } from '../endpoint';
 import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
+import { requireAccess, requireLocation } from '../locations';
 import { MESSAGE_TYPES } from '../store/conversations';
 
 const sendBody = z.object({
@@ -35,6 +36,7 @@ export function conversationRoutes(ctx: SandboxContext): Router {
       if (!text.trim() && !body.attachments?.length) throw new GhlHttpError(400, 'message should not be empty');
       const contact = await ctx.contacts.get(body.contactId);
       if (!contact) throw new GhlHttpError(400, 'Contact not found');
+      requireAccess(res, contact.locationId);
       const sent = await ctx.conversations.send(contact, body.type, text);
       res.json({ conversationId: sent.conversationId, messageId: sent.id, msg: 'Message queued successfully.', status: sent.status });
     }),
@@ -44,7 +46,7 @@ export function conversationRoutes(ctx: SandboxContext): Router {
     '/conversations/search',
     endpoint(ctx, 'searchConversations', async (req, res) => {
       const query = parseInput(searchQuery, req.query, 400);
-      if (query.locationId !== ctx.locationId) throw new GhlHttpError(403, 'The token does not have access to this location.');
+      requireLocation(res, ctx.locations, query.locationId);
       const conversations = await ctx.conversations.search(query);
       res.json({ conversations: conversations.slice(0, query.limit ?? 20), total: conversations.length });
     }),
@@ -55,7 +57,9 @@ export function conversationRoutes(ctx: SandboxContext): Router {
     endpoint(ctx, 'conversationMessages', async (req, res) => {
       const query = parseInput(messagesQuery, req.query, 400);
       const conversationId = String(req.params.conversationId);
-      if (!(await ctx.conversations.get(conversationId))) throw new GhlHttpError(404, 'Conversation not found');
+      const conversation = await ctx.conversations.get(conversationId);
+      if (!conversation) throw new GhlHttpError(404, 'Conversation not found');
+      requireAccess(res, conversation.locationId);
       const page = await ctx.conversations.page(conversationId, query.limit, query.lastMessageId);
       // GetMessagesByConversationResponseDto, as the OpenAPI file gives it (flat).
       res.json({ lastMessageId: page.messages.at(-1)?.id ?? '', nextPage: page.nextPage, messages: page.messages });

@@ -1,25 +1,30 @@
-import type { Router } from 'express';
+import type { Request, Router } from 'express';
 import { z } from 'zod';
 import type { SandboxContext } from '../context';
 import { isFaultResponse } from '../faults';
 import { caseSensitiveRouter, GhlHttpError, parseInput } from '../http';
 import { pathGlobProblem } from '../path-glob';
+import { sandboxOAuthRoutes } from './oauth';
 
 /**
  * Test and demo controls. NOT part of GHL's API: a client for the real GHL must never call these.
- * - POST   /_sandbox/contacts        seed a contact `{id?, name?, firstName?, lastName?, phone?, email?, timezone?, dnd?, tags?}` -> 201 `{contact}`
- * - GET    /_sandbox/contacts        `{contacts}`
- * - GET    /_sandbox/messages?contactId=       every message sent, oldest first -> `{messages}`
- * - GET    /_sandbox/appointments?contactId=   every appointment, in creation order -> `{appointments}`
+ * - POST   /_sandbox/contacts        seed a contact `{id?, locationId?, name?, firstName?, lastName?, phone?, email?, timezone?, dnd?, tags?}`
+ *                                    -> 201 `{contact}` (in the primary location unless `locationId` says otherwise)
+ * - GET    /_sandbox/contacts?locationId=                 `{contacts}`
+ * - GET    /_sandbox/messages?contactId=&locationId=      every message sent, oldest first -> `{messages}`
+ * - GET    /_sandbox/appointments?contactId=&locationId=  every appointment, in creation order -> `{appointments}`
  * - POST   /_sandbox/faults          `{endpoint? | path?, responses: [...]}` -> 201 `{id}`; `path` is a glob such as
  *                                    `GET /contacts/*` (see faults.ts, path-glob.ts)
  * - DELETE /_sandbox/faults          drop every planned fault
  * - POST   /_sandbox/reset           forget everything (contacts, appointments, messages, faults, rate counters)
  * - GET    /_sandbox/health          `{ok: true}` once Redis answers
+ * - /_sandbox/oauth/...              the Marketplace app's install controls (routes/oauth.ts)
+ * - GET    /_sandbox/webhook-public-key   the SPKI PEM the INSTALL webhooks are signed for (not behind the token)
  * The chat page's endpoints, /_sandbox/chat/..., are in chat.ts (and not behind the token).
  */
 const seedBody = z.object({
   id: z.string().min(1).optional(),
+  locationId: z.string().min(1).optional(),
   name: z.string().optional(),
   firstName: z.string().optional(),
   lastName: z.string().optional(),
@@ -56,25 +61,33 @@ export function sandboxRoutes(ctx: SandboxContext): Router {
   });
 
   router.post('/contacts', async (req, res) => {
-    const { id, ...fields } = parseInput(seedBody, req.body, 400);
-    const { contact } = await ctx.contacts.upsert(ctx.locationId, fields, id);
+    const { id, locationId, ...fields } = parseInput(seedBody, req.body, 400);
+    const location = locationId === undefined ? ctx.locations.primary : ctx.locations.get(locationId);
+    if (!location) throw new GhlHttpError(400, `locationId: the sandbox has no location ${locationId}`);
+    const { contact } = await ctx.contacts.upsert(location.id, fields, id);
     res.status(201).json({ contact });
   });
 
-  router.get('/contacts', async (_req, res) => {
-    res.json({ contacts: await ctx.contacts.all() });
+  const filter = <T extends { contactId: string; locationId: string }>(req: Request, items: T[]) => {
+    const contactId = typeof req.query.contactId === 'string' ? req.query.contactId : undefined;
+    const locationId = typeof req.query.locationId === 'string' ? req.query.locationId : undefined;
+    return items.filter((i) => (contactId === undefined || i.contactId === contactId) && (locationId === undefined || i.locationId === locationId));
+  };
+
+  router.get('/contacts', async (req, res) => {
+    const locationId = typeof req.query.locationId === 'string' ? req.query.locationId : undefined;
+    res.json({ contacts: (await ctx.contacts.all()).filter((c) => locationId === undefined || c.locationId === locationId) });
   });
 
   router.get('/messages', async (req, res) => {
-    const contactId = typeof req.query.contactId === 'string' ? req.query.contactId : undefined;
-    res.json({ messages: await ctx.conversations.all(contactId) });
+    res.json({ messages: filter(req, await ctx.conversations.all()) });
   });
 
   router.get('/appointments', async (req, res) => {
-    const contactId = typeof req.query.contactId === 'string' ? req.query.contactId : undefined;
-    const all = await ctx.appointments.all();
-    res.json({ appointments: contactId ? all.filter((a) => a.contactId === contactId) : all });
+    res.json({ appointments: filter(req, await ctx.appointments.all()) });
   });
+
+  router.use('/oauth', sandboxOAuthRoutes(ctx));
 
   router.post('/faults', async (req, res) => {
     const body = parseInput(faultBody, req.body, 400);
@@ -91,6 +104,16 @@ export function sandboxRoutes(ctx: SandboxContext): Router {
     res.status(204).end();
   });
 
+  return router;
+}
+
+/** GET /_sandbox/webhook-public-key: the Ed25519 public key (SPKI PEM) to configure as the ingest's GHL_WEBHOOK_PUBLIC_KEY. */
+export function webhookKeyRoutes(ctx: SandboxContext): Router {
+  const router = caseSensitiveRouter();
+  router.get('/webhook-public-key', (_req, res) => {
+    if (!ctx.installWebhooks) throw new GhlHttpError(404, 'The sandbox signs no webhooks with Ed25519: it was started without installWebhooks');
+    res.type('application/x-pem-file').send(ctx.installWebhooks.publicKeyPem);
+  });
   return router;
 }
 

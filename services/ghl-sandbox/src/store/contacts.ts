@@ -168,8 +168,8 @@ export class ContactStore {
     const reply = (await this.redis.eval(
       UPSERT_LUA,
       3,
-      this.keys.contactsByPhone,
-      this.keys.contactsByEmail,
+      this.keys.contactsByPhone(locationId),
+      this.keys.contactsByEmail(locationId),
       this.keys.contactsAll,
       this.keys.contactKeyPrefix,
       id,
@@ -186,15 +186,20 @@ export class ContactStore {
     return { contact, isNew: isNew === 1 };
   }
 
-  async findByPhone(phone: string): Promise<SandboxContact | null> {
+  async findByPhone(locationId: string, phone: string): Promise<SandboxContact | null> {
     const key = normalisePhone(phone);
-    const id = key ? await this.redis.hget(this.keys.contactsByPhone, key) : null;
+    const id = key ? await this.redis.hget(this.keys.contactsByPhone(locationId), key) : null;
     return id ? this.get(id) : null;
   }
 
-  async findByEmail(email: string): Promise<SandboxContact | null> {
-    const id = await this.redis.hget(this.keys.contactsByEmail, email.trim().toLowerCase());
+  async findByEmail(locationId: string, email: string): Promise<SandboxContact | null> {
+    const id = await this.redis.hget(this.keys.contactsByEmail(locationId), email.trim().toLowerCase());
     return id ? this.get(id) : null;
+  }
+
+  /** The location a contact belongs to, or null when there is no such contact. */
+  async locationOf(id: string): Promise<string | null> {
+    return this.redis.hget(this.keys.contact(id), 'locationId');
   }
 
   /**
@@ -213,7 +218,7 @@ export class ContactStore {
     for (const [k, v] of Object.entries({ ...names, timezone: fields.timezone })) if (v !== undefined && v !== null) set[k] = v;
     if (fields.email !== undefined && fields.email !== null) {
       set.email = fields.email.trim().toLowerCase();
-      if (set.email) await this.redis.hset(this.keys.contactsByEmail, set.email, id);
+      if (set.email) await this.redis.hset(this.keys.contactsByEmail(current.locationId), set.email, id);
     }
     if (fields.customFields?.length) {
       const values = new Map(current.customFields.map((f) => [f.id, f.value]));

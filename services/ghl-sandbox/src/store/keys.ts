@@ -5,8 +5,9 @@ export function sandboxKeys(prefix: string) {
     contact: (id: string) => `${prefix}:contact:${id}`,
     contactKeyPrefix: `${prefix}:contact:`,
     contactTags: (id: string) => `${prefix}:contact-tags:${id}`,
-    contactsByPhone: `${prefix}:contacts:by-phone`,
-    contactsByEmail: `${prefix}:contacts:by-email`,
+    /** Phones and emails are unique within a location, not across them (as at GHL). */
+    contactsByPhone: (locationId: string) => `${prefix}:contacts:by-phone:${locationId}`,
+    contactsByEmail: (locationId: string) => `${prefix}:contacts:by-email:${locationId}`,
     contactsAll: `${prefix}:contacts:all`,
 
     appointment: (id: string) => `${prefix}:appt:${id}`,
@@ -29,6 +30,16 @@ export function sandboxKeys(prefix: string) {
 
     rateWindow: (locationId: string) => `${prefix}:rate:${locationId}`,
     rateDaily: (locationId: string, day: string) => `${prefix}:rate-daily:${locationId}:${day}`,
+
+    /** OAuth (store/tokens.ts): tokens are keyed by their SHA-256, so the keys stay short. */
+    oauthCode: (hash: string) => `${prefix}:oauth:code:${hash}`,
+    oauthAccess: (hash: string) => `${prefix}:oauth:access:${hash}`,
+    oauthRefresh: (hash: string) => `${prefix}:oauth:refresh:${hash}`,
+    /** A revocation counter per company or location: a token issued under an older value is dead. */
+    oauthGeneration: (subject: string) => `${prefix}:oauth:gen:${subject}`,
+    /** HASH location id -> ISO time the app was installed there. */
+    oauthInstalled: `${prefix}:oauth:installed`,
+    oauthStats: `${prefix}:oauth:stats`,
   };
 }
 
