@@ -21,3 +21,6 @@ export * from './tracing/job-context';
 export * from './tracing/span';
 export * from './locations/locations';
 export * from './locations/location-directory';
+export * from './oauth/token-vault';
+export * from './oauth/oauth-client';
+export * from './oauth/oauth-connections';

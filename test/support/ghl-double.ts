@@ -10,6 +10,7 @@ import type { OAuthStats, UserType } from '../../services/ghl-sandbox/src/store/
 import type { WebhookTarget } from '../../services/ghl-sandbox/src/webhook';
 import { TEST_LOCATION_ID } from './deployment';
 import { deletePrefix, redisUrl, testPrefix } from './redis';
+import { ed25519PrivatePem } from './signing';
 
 export type GhlDoubleOptions = Partial<Omit<SandboxOptions, 'redis' | 'keyPrefix' | 'token'>> & {
   /** Default: a random `pit-...` token; `null` turns auth off. */
@@ -71,6 +72,11 @@ export interface GhlDouble {
    * delivers to `chat.ingestUrl`: for a system whose ingest starts after its GHL. Closed with the double.
    */
   withChat(chat: WebhookTarget): Promise<{ url: string; close(): Promise<void> }>;
+  /**
+   * For a system whose ingest starts after its GHL: sends this double's INSTALL / UNINSTALL webhooks to
+   * `ingestUrl`, signed with the test Ed25519 key the test ingest trusts.
+   */
+  installsTo(ingestUrl: string): Promise<Pick<GhlDouble, 'sendInstall' | 'sendUninstall'>>;
   close(): Promise<void>;
 }
 
@@ -126,8 +132,9 @@ export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<Gh
   };
 
   /** The ingest's answer passed through: any status is an answer, not a failure of the sandbox. */
-  const deliver = async (path: string, body: unknown): Promise<IngestAnswer> => {
-    const res = await fetch(`${url}/_sandbox${path}`, {
+  const deliver = (path: string, body: unknown) => deliverTo(url, path, body);
+  const deliverTo = async (base: string, path: string, body: unknown): Promise<IngestAnswer> => {
+    const res = await fetch(`${base}/_sandbox${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
@@ -175,6 +182,15 @@ export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<Gh
       const server = await listen(createSandboxApp({ ...sandboxOptions, chat }));
       extra.push(server);
       return server;
+    },
+    async installsTo(ingestUrl) {
+      const server = await listen(createSandboxApp({ ...sandboxOptions, installWebhooks: { ingestUrl, privateKeyPem: ed25519PrivatePem() } }));
+      extra.push(server);
+      const send = (path: string, body: unknown) => deliverTo(server.url, path, body);
+      return {
+        sendInstall: (location) => send('/oauth/install', location === undefined ? {} : { locationId: location }),
+        sendUninstall: (location) => send('/oauth/uninstall', { locationId: location }),
+      };
     },
     async close() {
       await Promise.all([main, ...extra].map((s) => s.close()));

@@ -14,6 +14,8 @@ function keys() {
 }
 
 export const ed25519PublicPem = () => keys().ed.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+/** For a sandbox that signs INSTALL / UNINSTALL as GHL would, with the key the test ingest trusts. */
+export const ed25519PrivatePem = () => keys().ed.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 export const rsaPublicPem = () => keys().rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 export const hmacHex = (body: string | Buffer, secret = TEST_SECRET) => createHmac('sha256', secret).update(body).digest('hex');

@@ -2,13 +2,14 @@ import express, { type Express } from 'express';
 import helmet from 'helmet';
 import type { QueueEvents } from 'bullmq';
 import type { Logger } from 'pino';
-import { LocationDirectory, loadLocations, type Config, type RedisConnection, type RunStore } from '@wab/shared';
+import { LocationDirectory, createOAuthConnections, loadLocations, type Config, type OAuthConnections, type RedisConnection, type RunStore } from '@wab/shared';
 import { adminRouter, requireAdmin } from './admin/admin-router';
 import { refuseForeignOrigin } from './admin/same-origin';
 import { errorHandler, sendError } from './http/send-error';
 import { requestId } from './http/request-id';
 import { trustProxySetting } from './http/trust-proxy';
 import { createIngestMetrics, type IngestMetrics } from './metrics/ingest-metrics';
+import { oauthRouter } from './oauth/oauth-router';
 import { openApiDocument } from './openapi/openapi-document';
 import type { InboundQueue } from './queue/inbound-queue';
 import { adminAuthFailureLimit, perIpLimit, perPhoneLimit } from './ratelimit/limiters';
@@ -56,13 +57,19 @@ function baseApp(): Express {
  * admin and metrics stay private. Tests drive them in-process; `main.ts` only listens and shuts down.
  */
 export function createApps(deps: IngestDeps): IngestApps {
-  const metrics = createIngestMetrics(async () => {
-    const [snapshot, workers] = await Promise.all([deps.queue.snapshot(), deps.queue.workers()]);
-    return { ...snapshot, workers };
-  });
   const locations = deps.locations ?? new LocationDirectory(deps.redis, deps.config, loadLocations(deps.config));
+  const metrics = createIngestMetrics(
+    async () => {
+      const [snapshot, workers] = await Promise.all([deps.queue.snapshot(), deps.queue.workers()]);
+      return { ...snapshot, workers };
+    },
+    async () => {
+      await locations.refresh();
+      return locations.all().map((location) => location.connection);
+    },
+  );
   checkServedLocations(deps.config, locations);
-  const withLocations = { ...deps, locations };
+  const withLocations = { ...deps, locations, connections: createOAuthConnections(deps.config, deps.redis, locations) };
   return {
     app: createPublicApp(withLocations, metrics),
     adminApp: deps.config.ADMIN_TOKEN ? createAdminApp(withLocations, deps.config.ADMIN_TOKEN) : null,
@@ -72,7 +79,7 @@ export function createApps(deps: IngestDeps): IngestApps {
   };
 }
 
-type WiredDeps = IngestDeps & { locations: LocationDirectory };
+type WiredDeps = IngestDeps & { locations: LocationDirectory; connections: OAuthConnections | null };
 
 function createPublicApp(deps: WiredDeps, metrics: IngestMetrics): Express {
   const { config, logger } = deps;
@@ -114,6 +121,7 @@ function createPublicApp(deps: WiredDeps, metrics: IngestMetrics): Express {
       queueEvents: deps.queueEvents,
       dedupe: new DeliveryDedupe(deps.redis, config.QUEUE_PREFIX, config.DEDUPE_TTL_SECONDS),
       locations: deps.locations,
+      connections: deps.connections,
       runStore: deps.runStore,
       metrics,
       logger,
@@ -128,8 +136,12 @@ function createPublicApp(deps: WiredDeps, metrics: IngestMetrics): Express {
       version: deps.version,
       startedAt: Date.now(),
       isDraining,
+      locations: deps.locations,
     }),
   );
+  if (deps.connections) {
+    app.use(oauthRouter({ connections: deps.connections, locations: deps.locations, logger, perIp: perIpLimit(config.RATE_LIMIT_PER_IP, limitOptions) }));
+  }
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(deps.version)));
   app.use(runsRouter({ runStore: deps.runStore, queue: deps.queue }));
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'No such route'));

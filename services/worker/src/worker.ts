@@ -1,8 +1,9 @@
 import { Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { INBOUND_QUEUE, LOCATION_REFRESH_MS, LocationDirectory, RunStore, keysFor, loadLocations, type Config, type JobData, type JobResult, type RedisConnection } from '@wab/shared';
+import { INBOUND_QUEUE, LOCATION_REFRESH_MS, LocationDirectory, RunStore, createOAuthConnections, keysFor, loadLocations, type Config, type JobData, type JobResult, type RedisConnection } from '@wab/shared';
 import { RedisCheckpointSaver } from './conversation/redis-checkpointer';
 import { EffectLedger } from './effects/effect-ledger';
+import { oauthCredentials } from './ghl/oauth-credentials';
 import { GhlRateBudget } from './ghl/rate-budget';
 import { createWorkerMetrics } from './metrics/worker-metrics';
 import { ContactInbox } from './processing/contact-inbox';
@@ -61,7 +62,9 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
   }
 
   const checkpointer = new RedisCheckpointSaver(redis, { prefix, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 });
+  const connections = createOAuthConnections(config, redis, directory, (owner, outcome) => metrics.oauthRenewals.inc({ owner, outcome }));
   const runtimes = createLocationRuntimes({
+    oauthCredentials: connections ? (locationId) => oauthCredentials(connections, locationId) : undefined,
     config,
     directory,
     understander,

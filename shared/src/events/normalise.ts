@@ -3,6 +3,7 @@ import { AppError } from '../errors/codes';
 import type { InboundEvent, JobData, TraceContext } from './inbound-event';
 import {
   anyPayload,
+  appInstallPayload,
   ghlAppointmentPayload,
   ghlContactDndPayload,
   ghlMessagePayload,
@@ -32,10 +33,19 @@ export type Normalised =
       /** The body's top-level `timestamp` (any format), checked for replays; `message.timestamp` is not. */
       deliveredAt: string | null;
     }
+  | {
+      /** The Marketplace app was installed or removed: handled by the ingest itself, never queued. */
+      outcome: 'app';
+      eventType: 'INSTALL' | 'UNINSTALL';
+      appId: string;
+      companyId: string | null;
+      locationId: string | null;
+      deliveredAt: string | null;
+    }
   | { outcome: 'ignored'; eventType: string; reason: string; reasonCode: IgnoredReason };
 
 /** Why an acknowledged webhook was not queued: a bounded metric label. */
-export const IGNORED_REASONS = ['channel', 'outbound_source', 'event_type', 'location'] as const;
+export const IGNORED_REASONS = ['channel', 'outbound_source', 'event_type', 'location', 'other_app'] as const;
 export type IgnoredReason = (typeof IGNORED_REASONS)[number];
 
 /** The job the ingest queues for an accepted event (benchmarks build theirs the same way). */
@@ -98,6 +108,11 @@ export function normaliseWebhook(body: unknown, options: NormaliseOptions): Norm
   const base = { locationId, deliveredAt, eventType: top.type };
 
   switch (top.type) {
+    case 'INSTALL':
+    case 'UNINSTALL': {
+      const p = parse(appInstallPayload, body);
+      return { outcome: 'app', eventType: p.type, appId: p.appId, companyId: nul(p.companyId), locationId, deliveredAt };
+    }
     case 'message': {
       const p = parse(referenceMessagePayload, body);
       const contactId = p.contactId ?? p.contact?.id ?? null;

@@ -9,7 +9,8 @@ import { locationSettingsSchema, resolveLocation, type Location, type LocationSe
  * `not_connected` until installed, `connected` with a token pair, `needs_reinstall` once GHL refused a
  * refresh (only a new install brings it back), `uninstalled` after GHL's UNINSTALL.
  */
-export type ConnectionState = 'static' | 'not_connected' | 'connected' | 'needs_reinstall' | 'uninstalled';
+export const CONNECTION_STATES = ['static', 'not_connected', 'connected', 'needs_reinstall', 'uninstalled'] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
 export const connectionInfoSchema = z.object({
   state: z.enum(['connected', 'needs_reinstall', 'uninstalled']),

@@ -9,6 +9,8 @@ export interface ClusterCounters {
   /** Mean seconds per processed message, over the cluster's life. */
   average_processing_time: number;
   last_error: { code: string; message: string; at: string } | null;
+  /** The same counts per location (of the configured set: workers only run configured locations). */
+  by_location: Record<string, { processed_messages: number; successful_bookings: number; failed_bookings: number }>;
 }
 
 export type DependencyName = 'ghl_api' | 'openai_api';
@@ -48,13 +50,16 @@ export class RunStore {
   }
 
   /** Counts processed messages (a turn may answer several) and a booking outcome, when there was one. */
-  async countProcessed(outcome: { seconds: number; messages?: number; booking?: 'created' | 'failed' }): Promise<void> {
+  async countProcessed(outcome: { seconds: number; messages?: number; booking?: 'created' | 'failed'; locationId?: string | null }): Promise<void> {
     const messages = outcome.messages ?? 1;
     const tx = this.redis.multi();
-    tx.hincrby(this.keys.counters, 'processed', messages);
+    // One hash: the totals and each location's fields move together (and stay in one Cluster slot).
+    for (const scope of outcome.locationId ? ['', `location:${outcome.locationId}:`] : ['']) {
+      tx.hincrby(this.keys.counters, `${scope}processed`, messages);
+      if (outcome.booking === 'created') tx.hincrby(this.keys.counters, `${scope}bookings_ok`, 1);
+      if (outcome.booking === 'failed') tx.hincrby(this.keys.counters, `${scope}bookings_failed`, 1);
+    }
     tx.hincrbyfloat(this.keys.counters, 'processing_seconds', outcome.seconds * messages);
-    if (outcome.booking === 'created') tx.hincrby(this.keys.counters, 'bookings_ok', 1);
-    if (outcome.booking === 'failed') tx.hincrby(this.keys.counters, 'bookings_failed', 1);
     await tx.exec();
   }
 
@@ -73,6 +78,7 @@ export class RunStore {
       failed_bookings: Number(h.bookings_failed ?? 0),
       average_processing_time: processed ? Math.round((seconds / processed) * 1000) / 1000 : 0,
       last_error: h.last_error ? JSON.parse(h.last_error) : null,
+      by_location: byLocation(h),
     };
   }
 
@@ -93,4 +99,18 @@ export class RunStore {
       h[name] ? (JSON.parse(h[name]) as DependencyStatus) : { status: 'unknown', at: null };
     return { ghl_api: read('ghl_api'), openai_api: read('openai_api'), langgraph_version: h.langgraph_version ?? null };
   }
+}
+
+function byLocation(h: Record<string, string>): ClusterCounters['by_location'] {
+  const out: ClusterCounters['by_location'] = {};
+  for (const [field, value] of Object.entries(h)) {
+    const match = /^location:(.+):(processed|bookings_ok|bookings_failed)$/.exec(field);
+    if (!match) continue;
+    const counts = (out[match[1]] ??= { processed_messages: 0, successful_bookings: 0, failed_bookings: 0 });
+    const n = Number(value);
+    if (match[2] === 'processed') counts.processed_messages = n;
+    else if (match[2] === 'bookings_ok') counts.successful_bookings = n;
+    else counts.failed_bookings = n;
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { METRICS, QUEUE_STATES } from '@wab/shared';
+import { CONNECTION_STATES, METRICS, QUEUE_STATES, type ConnectionState } from '@wab/shared';
 
 export interface QueueSnapshot {
   counts: Record<string, number>;
@@ -9,7 +9,7 @@ export interface QueueSnapshot {
 }
 
 /** The ingest's Prometheus metrics, on a registry of its own (tests build many apps in one process). */
-export function createIngestMetrics(readQueue: () => Promise<QueueSnapshot>) {
+export function createIngestMetrics(readQueue: () => Promise<QueueSnapshot>, readConnections: () => Promise<ConnectionState[]> = async () => []) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
 
@@ -77,6 +77,18 @@ export function createIngestMetrics(readQueue: () => Promise<QueueSnapshot>) {
     async collect() {
       const s = await readOnce();
       if (typeof s?.workers === 'number') this.set(s.workers);
+    },
+  });
+
+  new Gauge({
+    name: METRICS.locationConnections,
+    help: 'Locations served, by how they reach GHL (static token, connected, needs_reinstall, uninstalled, not_connected)',
+    labelNames: ['state'] as const,
+    registers: [registry],
+    async collect() {
+      const states = await readConnections().catch(() => null);
+      if (!states) return;
+      for (const state of CONNECTION_STATES) this.set({ state }, states.filter((s) => s === state).length);
     },
   });
 

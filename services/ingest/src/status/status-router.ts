@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { RedisConnection, RunStore } from '@wab/shared';
+import type { LocationDirectory, RedisConnection, RunStore } from '@wab/shared';
 import { InboundQueue } from '../queue/inbound-queue';
 
 export interface StatusDeps {
@@ -9,6 +9,7 @@ export interface StatusDeps {
   version: string;
   startedAt: number;
   isDraining: () => boolean;
+  locations: LocationDirectory;
 }
 
 async function redisUp(redis: RedisConnection): Promise<boolean> {
@@ -59,11 +60,14 @@ export function statusRouter(deps: StatusDeps): Router {
         deps.queue.snapshot(),
         deps.queue.workers(),
         deps.runStore.dependencies(),
+        // Connections change on any replica (a refresh GHL refused): read them now, not at the next tick.
+        deps.locations.refresh(),
       ]);
+      const { by_location: byLocation, ...totals } = counters;
       res.json({
         status: 'operational',
         uptime: uptime(),
-        ...counters,
+        ...totals,
         queue_length: InboundQueue.backlog(snapshot.counts),
         active: snapshot.counts.active ?? 0,
         failed: snapshot.counts.failed ?? 0,
@@ -71,6 +75,13 @@ export function statusRouter(deps: StatusDeps): Router {
         oldest_waiting_age_seconds: snapshot.oldestWaitingAgeSeconds,
         workers,
         version: { api: deps.version, langgraph: seen.langgraph_version ?? null, node: process.versions.node },
+        // Each location served: how it reaches GHL (needs_reinstall is what on-call acts on) and its counts.
+        locations: deps.locations.all().map((location) => ({
+          id: location.id,
+          connection: location.connection,
+          connection_reason: deps.locations.connectionOf(location.id)?.reason ?? null,
+          ...(byLocation[location.id] ?? { processed_messages: 0, successful_bookings: 0, failed_bookings: 0 }),
+        })),
       });
     } catch {
       res.setHeader('Retry-After', '5');

@@ -16,6 +16,7 @@ import {
   type Config,
   type JobResult,
   type LocationDirectory,
+  type OAuthConnections,
   type Normalised,
   type RunStore,
 } from '@wab/shared';
@@ -36,6 +37,8 @@ export interface WebhookDeps {
   queueEvents: QueueEvents;
   dedupe: DeliveryDedupe;
   locations: LocationDirectory;
+  /** The Marketplace app's tokens; null without GHL_CLIENT_ID. */
+  connections: OAuthConnections | null;
   runStore: RunStore;
   metrics: IngestMetrics;
   logger: Logger;
@@ -43,6 +46,7 @@ export interface WebhookDeps {
 }
 
 type Event = Extract<Normalised, { outcome: 'event' }>;
+type AppEvent = Extract<Normalised, { outcome: 'app' }>;
 
 /** A claim younger than this whose job is not stored yet is an original still being queued. */
 const CLAIM_IN_FLIGHT_MS = 10_000;
@@ -89,6 +93,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
     }
     const normalised = normaliseWebhook(body, { acceptedChannels: config.ACCEPTED_CHANNELS });
     if (normalised.outcome === 'ignored') return ignore(res, normalised.eventType, normalised.reasonCode, normalised.reason);
+    if (normalised.outcome === 'app') return void appEvent(res, normalised).catch(next);
     // GHL's public keys sign GHL's own payloads; the reference format is this product's, signed with its secret.
     if (normalised.format === 'reference' && res.locals.signatureScheme !== 'hmac-sha256') {
       const scheme = res.locals.signatureScheme as SignatureScheme;
@@ -110,6 +115,27 @@ export function webhookRouter(deps: WebhookDeps): Router {
   };
 
   const foreignLocations = new OncePerLocation();
+
+  /**
+   * INSTALL / UNINSTALL change a location's connection here and now (idempotent, so GHL's re-sends are
+   * harmless); GHL retries on our 502/503 when it could not be finished. Other apps' events are not ours.
+   */
+  async function appEvent(res: express.Response, event: AppEvent): Promise<void> {
+    const connections = deps.connections;
+    if (!connections) return ignore(res, event.eventType, 'event_type', 'the Marketplace app is not configured (GHL_CLIENT_ID)');
+    if (event.appId !== connections.client.appId) return ignore(res, event.eventType, 'other_app', 'the event is for another app');
+    checkDeliveryTime(event.deliveredAt, config);
+    let locations: string[];
+    try {
+      locations = event.eventType === 'INSTALL' ? await connections.installed(event) : await connections.uninstalled(event);
+    } catch (error) {
+      logger.warn({ requestId: res.locals.requestId, eventType: event.eventType, err: { name: (error as Error).name, message: (error as Error).message } }, 'app event not handled');
+      return sendError(res, 'GHL_API_ERROR', `${event.eventType} could not be handled; retry later`);
+    }
+    logger.info({ requestId: res.locals.requestId, eventType: event.eventType, companyId: event.companyId, locations }, 'Marketplace app event');
+    res.locals.outcome = 'processed';
+    res.status(200).json({ status: 'success', message: `${event.eventType}: ${locations.length} location(s)`, workflow_run_id: null, booking_id: null });
+  }
 
   /** Acknowledged and not queued: refusing would count as a failed delivery and can make GHL pause us. */
   function ignore(res: express.Response, eventType: string, reason: string, message: string): void {

@@ -47,6 +47,12 @@ export function createWorkerMetrics() {
       help: 'Turns that failed on our side and were handed to a person (customer told, contact tagged needs-human)',
       registers,
     }),
+    oauthRenewals: new Counter({
+      name: METRICS.oauthRenewals,
+      help: 'Marketplace-app tokens renewed (refreshed, or minted from the Company token), by owner and outcome',
+      labelNames: ['owner', 'outcome'] as const,
+      registers,
+    }),
   };
 }
 

@@ -51,7 +51,7 @@ export function createContactEvents(deps: {
         throw new Error('customer messages are turns');
     }
     const seconds = (Date.now() - started) / 1000;
-    await deps.runStore.countProcessed({ seconds });
+    await deps.runStore.countProcessed({ seconds, locationId: job.data.locationId });
     return deps.recordRuns(job, { final_state: 'completed', nodes_executed: [], result: null, execution_time: seconds, event_type: job.data.eventType, error: null });
   };
 }

@@ -85,7 +85,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
       { final_state: 'failed', nodes_executed: nodes, result: null, execution_time: seconds, event_type: job.data.eventType, attempts: job.attemptsMade + 1, error: { code, message } },
       runIds,
     );
-    await runStore.countProcessed({ seconds, messages: runIds.length, ...(job.data.event.kind === 'customer_message' ? { booking: 'failed' as const } : {}) });
+    await runStore.countProcessed({ seconds, messages: runIds.length, locationId: job.data.locationId, ...(job.data.event.kind === 'customer_message' ? { booking: 'failed' as const } : {}) });
     await runStore.recordError(code, message);
   }
 
@@ -127,7 +127,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
       const result = await recordRuns(job, { ...outcome.record, execution_time: seconds, attempts: job.attemptsMade + 1 }, runIds);
       await inbox.remove(contactKey, runIds);
       await deps.pruneConversation(contactKey).catch((error: Error) => log.warn({ err: { message: error.message } }, 'could not prune the conversation'));
-      await runStore.countProcessed({ seconds, messages: runIds.length, ...(outcome.bookedNow ? { booking: 'created' as const } : {}) });
+      await runStore.countProcessed({ seconds, messages: runIds.length, locationId: job.data.locationId, ...(outcome.bookedNow ? { booking: 'created' as const } : {}) });
       metrics.bookingDuration.observe(seconds);
       log.info({ finalState: result.final_state, nodes, seconds, merged: runIds.length }, 'turn answered');
       return result;
