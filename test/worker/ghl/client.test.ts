@@ -86,6 +86,13 @@ describe('GhlClient requests', () => {
     const { client } = makeClient();
     await expect(client.getCalendar(ghl.calendarId)).resolves.toMatchObject({ id: ghl.calendarId, slotDurationMinutes: 30, slotIntervalMinutes: 30 });
   });
+
+  it('reads the calendar’s open hours per weekday (the test double: every day, 9:00–17:00)', async () => {
+    const { client } = makeClient();
+    const { openHours } = await client.getCalendar(ghl.calendarId);
+    const day: Array<[number, number]> = [[540, 1020]];
+    expect(openHours).toEqual({ 0: day, 1: day, 2: day, 3: day, 4: day, 5: day, 6: day });
+  });
 });
 
 describe('free slots', () => {
