@@ -86,6 +86,8 @@ export { formatInTimeZone, localParts, timeZoneOffsetMinutes, zonedTimeToInstant
 
 /** "sorry", "I meant", "actually", "en realidad": the message corrects something said before. */
 const CORRECTION_CUE_RE = /\b(?:sorry|i meant|i mean|meant|actually|wait|oops|correction|not|instead|rather|typo|en realidad|perdon|perdona|quise decir|quiero decir|mejor|en vez de|me equivoque|corrijo|no son|son)\b/;
+/** Smallest bare number read as the budget when the bot has not asked for it yet. */
+const IMPLIED_BUDGET_MIN = 100;
 /** Longest message read as a bare answer (a name, a goal): longer ones say more than an answer. */
 const BARE_ANSWER_MAX_CHARS = 120;
 
@@ -147,20 +149,27 @@ export function understandSync(text: string, context: UnderstandingContext): Und
   // A correction of a known budget ("sorry, I meant 2500 not 250") is read the same way.
   const correcting = CORRECTION_CUE_RE.test(a.folded);
   const expectBudget = expecting === 'budget' || (correcting && known.budget != null);
-  const budgetHit = findBudget(a, { expectBudget });
+  let budgetHit = findBudget(a, { expectBudget });
   if (budgetHit) a.mark(budgetHit.start, budgetHit.end);
   let name = findName(a);
-  if (!name && expecting === 'name' && body.length <= BARE_ANSWER_MAX_CHARS) name = findBareName(a);
   const expectTime = expecting === 'time' || expecting === 'slot';
   let timeHit = findTime(a, context, language, { expectTime });
   // A correction keeps what it does not name: "Tuesday at 11", then "oh wait, Thursday" → Thursday at 11.
   if (timeHit) timeHit = mergeWithKnownTime(timeHit, context, a.folded);
   let preferredTime = timeHit?.preference ?? null;
+  // "Carlos here, tomorrow at 2": the bare name is what is left once the time is read.
+  if (!name && expecting === 'name' && body.length <= BARE_ANSWER_MAX_CHARS) name = findBareName(a);
   if (slotChoice === null && timeHit && offered.length > 0) {
     slotChoice = matchSlotByTime(timeHit, offered, context.timeZone);
     if (slotChoice !== null) preferredTime = null; // the time named IS the slot
   }
   let goal = findGoal(a);
+  // "SEO, 2000, tomorrow at 3pm": with a service named and no budget known yet, a bare amount of a
+  // hundred or more is the budget (the field the bot would ask for next); smaller ones are counts.
+  if (!budgetHit && known.budget == null && (goal || known.goal) && expecting !== 'name') {
+    budgetHit = findBudget(a, { expectBudget: true, minBareAmount: IMPLIED_BUDGET_MIN });
+    if (budgetHit) a.mark(budgetHit.start, budgetHit.end);
+  }
 
   const cancel = CANCEL_RE.exec(a.maskedFolded());
   if (cancel) a.mark(cancel.index, cancel.index + cancel[0].length);

@@ -246,6 +246,7 @@ const NEGATED_BEFORE_RE = /\b(?:not|no|instead of|rather than|en vez de|en lugar
 const CLOCK_BEFORE_RE = /\b(?:at|@|by|before|after|until|till|from|a las|las|a la|antes de las?|despues de las?|hasta las?|desde las?|sobre las?)\s*$/;
 /** "around 3", "about 11": a time when small, an amount when not. */
 const ROUGHLY_BEFORE_RE = /\b(?:around|about|like|approx|approximately|roughly|eso de)\s*$/;
+const CLOCK_CORRECTION_AFTER_RE = /^\s*(?:am|pm)?\s*(?:instead of|rather than|not|en vez de|en lugar de|y no)\s+(?:at |a las |las )?\d{1,2}(?![\d.,])/;
 /** "a team of 8", "equipo de 5", "we are 4": a head count. */
 const COUNT_BEFORE_RE = /\b(?:team|staff|crew|group|equipo|plantilla|grupo) (?:of|de)\s*$|\b(?:we are|we're|somos)\s*$/;
 /** "700 a month", "2000 monthly", "500 al mes": the amount is the budget, the period is part of it. */
@@ -257,6 +258,8 @@ export interface BudgetOptions {
    * unless it reads as a clock time ("at 3"), a count ("8 people") or is taken back ("not 250").
    */
   expectBudget?: boolean;
+  /** with expectBudget: a bare number under this is not taken ("SEO for 2 sites") */
+  minBareAmount?: number;
 }
 
 /** A bare number (no sign, word or multiplier) that, as the answer to the budget question, is one. */
@@ -265,6 +268,8 @@ function bareAnswer(text: string, t: AmountToken): boolean {
   const amount = t.raw * t.multiplier;
   if (CLOCK_BEFORE_RE.test(before) || COUNT_BEFORE_RE.test(before)) return false;
   if (ROUGHLY_BEFORE_RE.test(before) && amount <= 12) return false;
+  // "make it 3 instead of 2": a clock time being corrected, not an amount
+  if (amount <= 24 && CLOCK_CORRECTION_AFTER_RE.test(text.slice(t.end, t.end + 24))) return false;
   if (amount >= 1900 && amount <= 2100 && YEAR_CONTEXT_RE.test(before)) return false;
   return Number.isInteger(amount) || amount >= 10;
 }
@@ -308,6 +313,13 @@ export function findBudget(a: Analysis, options: BudgetOptions = {}): { budget: 
     }
     if (t.bareWords && !range) continue;
     if (!cue || !(value > 0) || !Number.isFinite(value)) continue;
+    // "team of 8, budget is 3000": a head count next to the word budget is still a head count
+    const onlyKeyword = !range && t.multiplier === 1 && !hasCurrencyWord(a, t);
+    const before = text.slice(Math.max(0, t.start - 24), t.start);
+    if (onlyKeyword && COUNT_BEFORE_RE.test(before)) continue;
+    // "entre las 10 y las 12 el viernes, presupuesto 2000": a clock time near the word budget is a clock time
+    if (onlyKeyword && value <= 24 && (CLOCK_BEFORE_RE.test(before) || /\b(?:y|and) (?:las )?$/.test(before))) continue;
+    if (options.minBareAmount !== undefined && onlyKeyword && !t.keywordCue && value < options.minBareAmount) continue;
     const period = PERIOD_AFTER_RE.exec(text.slice(end));
     if (period) end += period[0].length;
     const budgetText = a.original.slice(start, end).trim();

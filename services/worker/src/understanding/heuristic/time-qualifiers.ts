@@ -51,7 +51,7 @@ const AFTER_RE = new RegExp(
   `\\b(?:any ?time after|after|later than|no earlier than|starting (?:at|from)|from|despues de las?|despues del?|a partir de las?|a partir del|pasadas las|desde las?)\\s{1,2}(?:the\\s{1,2})?(?:${CLOCK}|${NOON})${PART_AFTER}`,
   'g',
 );
-const OR_LATER_RE = new RegExp(`(?:\\bat\\s{1,2}|\\ba las\\s{1,2})?${CLOCK}\\s{1,2}(?:or later|onwards?|on|en adelante|o mas tarde)\\b`, 'g');
+const OR_LATER_RE = new RegExp(`(?:\\bat\\s{1,2}|\\ba las\\s{1,2})?${CLOCK}\\s{1,2}(?:or later|onwards?|en adelante|o mas tarde)\\b`, 'g');
 const BEFORE_RE = new RegExp(
   `\\b(?:before|by|no later than|earlier than|until|till|antes de las?|antes del?|hasta las?|hasta el)\\s{1,2}(?:the\\s{1,2})?(?:${CLOCK}|${NOON})${PART_AFTER}`,
   'g',

@@ -57,7 +57,8 @@ export interface TimeOptions {
 }
 
 /** "12 years", "3 months", "24/7": chrono reads them as dates; a customer means a duration or a count. */
-const NOT_A_DATE_RE = /^(?:\d+|a|an|one|two|three|few|several)\s*(?:years?|yrs?|months?|weeks?|days?|anos?|meses|semanas?|dias?)$|^24\/7$/;
+const NOT_A_DATE_RE =
+  /^(?:(?:about|around|like|some|unos|hace)\s)?(?:\d+|a|an|one|two|three|few|several|un|una)\s*(?:years?|yrs?|months?|weeks?|days?|anos?|meses|semanas?|dias?)(?:\s(?:ago|atras))?$|^24\/7$|^\d{1,2}\s?a$/;
 /** "any time Thursday", "cualquier hora": the day replaces a known one whole. */
 export const ANY_TIME_RE = /\b(?:any ?time|whenever|any hour|cualquier hora|a cualquier hora|when ?ever)\b/;
 const BARE_CLOCK_RE = /^\s*(?:at\s{1,2}|a las\s{1,2}|las\s{1,2})?(\d{1,2})(?::(\d{2}))?\s*$/;
