@@ -17,7 +17,7 @@ const BUILT_IN: ServiceLabels = {
   'social media': { en: 'social media', es: 'redes sociales' },
   seo: { en: 'SEO', es: 'SEO' },
   'web design': { en: 'web design', es: 'diseño web' },
-  website: { en: 'a website', es: 'una web' },
+  website: { en: 'website', es: 'página web' },
   'web development': { en: 'web development', es: 'desarrollo web' },
   branding: { en: 'branding', es: 'branding' },
   content: { en: 'content', es: 'contenidos' },

@@ -38,10 +38,9 @@ export function mergeWithKnownTime(hit: TimeHit, context: UnderstandingContext, 
   if (!known) return hit;
   const k = describeKnown(known, context.timeZone);
   if (!k) return hit;
-  const precisionOf = (p: TimePreference['precision']) => p;
   let merged: { date: CalendarDate; minutes: [number, number]; precision: TimePreference['precision'] } | null = null;
   if (hit.preference.precision === 'day' && hit.dayKnown && k.minutes && !ANY_TIME_RE.test(folded)) {
-    merged = { date: hit.date, minutes: k.minutes, precision: precisionOf(known.precision) };
+    merged = { date: hit.date, minutes: k.minutes, precision: known.precision };
   } else if (!hit.dayKnown && hit.minutes && hit.preference.precision !== 'day') {
     merged = { date: k.date, minutes: hit.minutes, precision: hit.preference.precision };
   }
