@@ -73,5 +73,6 @@ export const CONVERSATIONS: ConversationCase[] = [
   { class: 'small-talk', name: 'gracias, nos vemos', contactName: 'Leo', turns: ['necesito SEO, 2000, mañana a las 10', { say: 'gracias, nos vemos', reply: /Te esperamos/ }], expect: { booked: '2026-12-01 10:00' } },
   { class: 'small-talk', name: 'perfect 👍', contactName: 'Kim', turns: ['marketing, 3000', { say: 'perfect 👍', reply: /See you on/ }], expect: { booked: '2026-11-30 09:00' } },
   { class: 'small-talk', name: 'a change request still goes to the team', contactName: 'Joe', turns: ['SEO, 2000', { say: 'could we do Friday at 10am?', reply: /already have an appointment/ }], expect: { booked: '2026-11-30 09:00' } },
+  { class: 'small-talk', name: 'a hello after the booking is no thanks', contactName: 'Noa', turns: ['SEO, 2000', { say: 'hello', reply: /already have an appointment/, notReply: /welcome/ }], expect: { booked: '2026-11-30 09:00' } },
   { class: 'small-talk', name: 'a thumbs up', contactName: 'Ava', turns: ['SEO, 2000', { say: '👍', reply: /See you on/ }], expect: { booked: '2026-11-30 09:00' } },
 ];

@@ -6,7 +6,7 @@ import type { WorkflowPorts } from '../ports';
 export const OPTED_OUT_TAG = 'opted-out';
 
 /** What a booked customer may say that needs nothing but a friendly word back. */
-const SMALL_TALK_AFTER_BOOKING: ReadonlySet<Intent> = new Set(['small_talk', 'confirm', 'greeting', 'no_text']);
+const SMALL_TALK_AFTER_BOOKING: ReadonlySet<Intent> = new Set(['small_talk', 'confirm', 'no_text']);
 
 /** The zone a customer's words are read and answered in: theirs when GHL knows it, else the business's. */
 export const customerZone = (s: Conversation, ports: WorkflowPorts) => s.contact.timezone ?? ports.rules.timeZone;
