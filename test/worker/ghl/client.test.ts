@@ -10,7 +10,7 @@ import {
   type GhlCall,
   type GhlClientOptions,
 } from '../../../services/worker/src/ghl';
-import { conversationMessagesAnswer } from '../../../services/worker/src/ghl/types';
+import { calendarAnswer, conversationMessagesAnswer } from '../../../services/worker/src/ghl/types';
 import { startGhlDouble, type GhlDouble } from '../../support/ghl-double';
 import { deletePrefix, redisUrl, testPrefix } from '../../support/redis';
 
@@ -85,6 +85,22 @@ describe('GhlClient requests', () => {
   it('reads the calendar’s slot length and interval', async () => {
     const { client } = makeClient();
     await expect(client.getCalendar(ghl.calendarId)).resolves.toMatchObject({ id: ghl.calendarId, slotDurationMinutes: 30, slotIntervalMinutes: 30 });
+  });
+
+  it('reads the calendar’s open hours per weekday (the test double: every day, 9:00–17:00)', async () => {
+    const { client } = makeClient();
+    const { openHours } = await client.getCalendar(ghl.calendarId);
+    const day: Array<[number, number]> = [[540, 1020]];
+    expect(openHours).toEqual({ 0: day, 1: day, 2: day, 3: day, 4: day, 5: day, 6: day });
+  });
+
+  it('a calendar whose open hours cannot be read still reads (it only loses the "closed then" answer)', () => {
+    const base = { id: 'cal_1', slotDuration: 30, slotDurationUnit: 'mins', extra: 'kept out' };
+    for (const openHours of [[{ daysOfTheWeek: ['mon'], hours: '9-5' }], 'always', [{ daysOfTheWeek: [9], hours: [] }], null]) {
+      const parsed = calendarAnswer.parse({ calendar: { ...base, openHours } });
+      expect(parsed.calendar).toMatchObject({ id: 'cal_1', slotDuration: 30, openHours: null });
+    }
+    expect(calendarAnswer.parse({ calendar: base }).calendar.openHours).toBeUndefined();
   });
 });
 

@@ -94,6 +94,24 @@ const SLOT_RANGE_MS = 30 * 24 * 3600 * 1000;
 const DATE_KEY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** A GHL API v2 client for one location, sharing a rate budget with every other replica. */
+/** GHL's openHours as intervals per weekday; empty or unreadable → null (nothing known). */
+function openHoursOf(
+  openHours: Array<{ daysOfTheWeek: number[]; hours: Array<{ openHour: number; openMinute?: number | null; closeHour: number; closeMinute?: number | null }> }> | null | undefined,
+): GhlCalendar['openHours'] {
+  const days: Partial<Record<number, Array<[number, number]>>> = {};
+  let any = false;
+  for (const entry of openHours ?? []) {
+    for (const h of entry.hours) {
+      const open = h.openHour * 60 + (h.openMinute ?? 0);
+      const close = h.closeHour * 60 + (h.closeMinute ?? 0);
+      if (close <= open) continue;
+      for (const d of entry.daysOfTheWeek) (days[d] ??= []).push([open, close]);
+      any = true;
+    }
+  }
+  return any ? days : null;
+}
+
 export class GhlClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
@@ -131,6 +149,7 @@ export class GhlClient {
       // Without an interval, slots follow each other back to back.
       slotIntervalMinutes: c.slotInterval ? minutes(c.slotInterval, c.slotIntervalUnit) : duration,
       slotBufferMinutes: minutes(c.slotBuffer, c.slotBufferUnit),
+      openHours: openHoursOf(c.openHours),
     };
   }
 

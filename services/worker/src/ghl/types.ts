@@ -12,6 +12,8 @@ export interface GhlCalendar {
   slotDurationMinutes: number;
   slotIntervalMinutes: number;
   slotBufferMinutes: number;
+  /** Open intervals per weekday (0 = Sunday), minutes from local midnight; null when GHL listed none. */
+  openHours: Partial<Record<number, Array<[number, number]>>> | null;
 }
 
 export interface CreateAppointmentInput {
@@ -110,6 +112,23 @@ export const calendarAnswer = z.object({
     slotIntervalUnit: text,
     slotBuffer: z.number().nonnegative().nullish(),
     slotBufferUnit: text,
+    // Read leniently: a calendar whose open hours we cannot read still books; it only loses the "we're closed then" answer.
+    openHours: z
+      .array(
+        z.object({
+          daysOfTheWeek: z.array(z.number().int().min(0).max(6)),
+          hours: z.array(
+            z.object({
+              openHour: z.number().int().min(0).max(24),
+              openMinute: z.number().int().min(0).max(59).nullish(),
+              closeHour: z.number().int().min(0).max(24),
+              closeMinute: z.number().int().min(0).max(59).nullish(),
+            }),
+          ),
+        }),
+      )
+      .nullish()
+      .catch(null),
   }),
 });
 

@@ -3,6 +3,7 @@ import type { BookResult, CalendarPort, ContactsPort } from '../workflow/ports';
 import type { EffectLedger } from '../effects/effect-ledger';
 import { beforeEffect } from '../effects/turn-guard';
 import type { GhlClient } from './client';
+import type { GhlCalendar } from './types';
 import { GhlApiError, GhlUncertainError, isSlotUnavailable } from './errors';
 import { workerTracer } from '../tracer';
 
@@ -25,7 +26,15 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
   const { client, calendarId, ledger } = options;
   const crmFields = options.crmFields ?? {};
   // One read of the calendar in flight at a time, reused for a few minutes.
-  let calendarCache: { minutes: Promise<number>; at: number } | null = null;
+  let calendarCache: { calendar: Promise<GhlCalendar>; at: number } | null = null;
+  const readCalendar = (): Promise<GhlCalendar> => {
+    if (!calendarCache || Date.now() - calendarCache.at > CALENDAR_CACHE_MS) {
+      const calendar = client.getCalendar(calendarId);
+      calendarCache = { calendar, at: Date.now() };
+      calendar.catch(() => (calendarCache = null)); // a failed read is not cached
+    }
+    return calendarCache.calendar;
+  };
 
   type Booked = { ok: true; appointmentId: string; startTime: string };
   /**
@@ -41,13 +50,11 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
 
   const calendar: CalendarPort = {
     bookedInTurn: (turnId) => ledger.recall<Booked, { contactId: string; startMs: number }>(`book:${turnId}`, findAppointment),
-    slotMinutes() {
-      if (!calendarCache || Date.now() - calendarCache.at > CALENDAR_CACHE_MS) {
-        const minutes = client.getCalendar(calendarId).then((c) => c.slotDurationMinutes);
-        calendarCache = { minutes, at: Date.now() };
-        minutes.catch(() => (calendarCache = null)); // a failed read is not cached
-      }
-      return calendarCache.minutes;
+    slotMinutes: async () => (await readCalendar()).slotDurationMinutes,
+    // The open hours are the location's (GHL keeps them in its zone); not knowing them is not an error.
+    openingHours: async () => {
+      const days = (await readCalendar().catch(() => null))?.openHours;
+      return days ? { timeZone: client.timeZone, days } : null;
     },
     freeSlots: (fromMs, toMs, timeZone) => client.freeSlots(calendarId, fromMs, toMs, timeZone),
     async book({ turnId, contactId, startTime, endTime, title }): Promise<BookResult> {

@@ -15,8 +15,8 @@
  *  - "$" means USD, "€" EUR, "£" GBP; "pesos" stays currency null (too many countries use it) and
  *    is marked `ambiguousCurrency: 'peso'` so it is never taken for the business's currency.
  *  - Time windows, in the zone the turn is read in (the customer's when GHL knows it, else the business's), `to` exclusive:
- *      exact       "tomorrow at 3pm"  → [15:00, 16:00)  (one hour from the named time; an explicit
- *                                        range "between 2 and 4pm" gives [14:00, 16:00))
+ *      exact       "tomorrow at 3pm"  → [15:00, 16:00)  (one hour from the named time)
+ *      range       "between 2 and 4pm" → [14:00, 16:00) (any start inside it; see the qualifiers below)
  *      part_of_day morning [09:00, 12:00), afternoon [12:00, 17:00), evening [17:00, 20:00)
  *      day         "Friday"           → [00:00, next day 00:00) (business hours are applied elsewhere)
  *    "next week" / "la semana que viene" is a day-precision window Monday 00:00 → the Monday after.
@@ -29,6 +29,20 @@
  *  - Spam by repeated characters: a run of 8+ identical non-digit characters that makes up at
  *    least half the message, or any run of 20+; emoji never count. Empty text is spam; text with
  *    no letter or digit (emoji only, "?") is intent 'no_text'.
+ *  - Typos in the words that matter (services, budget, weekdays, opting out) are corrected before
+ *    anything reads the message (./heuristic/typos: 1 edit for 5-6 letters, 2 from 7, none up to 4).
+ *  - The answer to the bot's last question (context.expecting) is read as that answer first: a bare
+ *    number is the budget ("1200", "maybe 700 a month?") unless it is a clock time ("at 3"), a count
+ *    ("8 people", "3 locations", "12 years") or taken back ("not 250"); one to three plain words are
+ *    the name; a short phrase naming no known service is the goal in the customer's words.
+ *  - Qualifiers bound the window ('range', ./heuristic/time-qualifiers): "after 3" [15:00, 24:00),
+ *    "before noon" [00:00, 12:00), "between 10 and 12" [10:00, 12:00), "late morning" [10:30, 12:00);
+ *    "around 3" is exactly 15:00. Durations and counts ("12 years", "24/7") are never dates.
+ *  - Corrections keep what they do not name (./heuristic/correction): a known "Tuesday at 11" and
+ *    "oh wait, Thursday" give Thursday at 11; "make it 3 instead of 2" keeps the day.
+ *  - Opt-outs in a sentence ("please stop messaging me", "deja de mandarme mensajes") in messages of
+ *    up to OPT_OUT_PHRASE_MAX_WORDS words; a negated stop ("don't stop the campaign") never is one.
+ *  - Thanks and goodbyes alone ("thanks, see you then") are intent 'small_talk'.
  *  - Only the first UNDERSTANDING_MAX_CHARS characters are read, whitespace runs collapsed
  *    (./text-limits); chrono reads at most CHRONO_MAX_CHARS of what the other extractors left,
  *    with at most CHRONO_MAX_NUMBERS groups of digits and CHRONO_MAX_DURATIONS durations.
@@ -40,19 +54,24 @@ import type { Intent, Understander, Understanding, UnderstandingContext } from '
 import { Analysis, compactFolded, firstWords, words } from './heuristic/analysis';
 import { findBudget } from './heuristic/budget';
 import { markEmailsLinksPhones } from './heuristic/contact';
-import { findGoal } from './heuristic/goal';
+import { mergeWithKnownTime } from './heuristic/correction';
+import { findBareGoal, findGoal } from './heuristic/goal';
 import { CANCEL_RE, GREETING_RE, QUESTION_START_RE } from './heuristic/intent-cues';
 import { detectLanguage } from './heuristic/language';
-import { findName } from './heuristic/name';
-import { isOptInKeyword, isOptOutKeyword } from './heuristic/opt-out';
+import { findBareName, findName } from './heuristic/name';
+import { OPT_OUT_PHRASE_MAX_WORDS, isOptInKeyword, isOptOutKeyword, isOptOutPhrase } from './heuristic/opt-out';
+import { isSmallTalk } from './heuristic/small-talk';
 import { SHORT_ANSWER_MAX_WORDS, findSlotIndex, isConfirmation, isDecline, matchSlotByTime } from './heuristic/slot-answer';
 import { isSpam, isTextless } from './heuristic/spam';
 import { findTime } from './heuristic/time';
+import { correctTypos } from './heuristic/typos';
 import { FILLER } from './heuristic/word-lists';
-import { limitForUnderstanding } from './text-limits';
+import { capText, limitForUnderstanding } from './text-limits';
 
 // The extractors one by one (tests and the OpenAI understander use them directly).
 export { fold } from './heuristic/analysis';
+export { correctTypos } from './heuristic/typos';
+export { isOptOutPhrase } from './heuristic/opt-out';
 export { parseBudget } from './heuristic/budget';
 export { extractEmail } from './heuristic/contact';
 export { extractGoal } from './heuristic/goal';
@@ -64,6 +83,13 @@ export { CHRONO_MAX_CHARS, EXACT_WINDOW_MINUTES, PART_OF_DAY_HOURS, parseTimePre
 export { UNDERSTANDING_MAX_CHARS, collapseWhitespace, textForUnderstanding } from './text-limits';
 // Time-zone arithmetic is shared with the GHL client and the sandbox; re-exported for this module's users.
 export { formatInTimeZone, localParts, timeZoneOffsetMinutes, zonedTimeToInstant } from '@wab/shared';
+
+/** "sorry", "I meant", "actually", "en realidad": the message corrects something said before. */
+const CORRECTION_CUE_RE = /\b(?:sorry|i meant|i mean|meant|actually|wait|oops|correction|not|instead|rather|typo|en realidad|perdon|perdona|quise decir|quiero decir|mejor|en vez de|me equivoque|corrijo|no son|son)\b/;
+/** Smallest bare number read as the budget when the bot has not asked for it yet. */
+const IMPLIED_BUDGET_MIN = 100;
+/** Longest message read as a bare answer (a name, a goal): longer ones say more than an answer. */
+const BARE_ANSWER_MAX_CHARS = 120;
 
 function result(partial: Pick<Understanding, 'intent' | 'language' | 'confident'>): Understanding {
   return {
@@ -90,7 +116,9 @@ export class HeuristicUnderstander implements Understander {
 export function understandSync(text: string, context: UnderstandingContext): Understanding {
   // Callers should pass textForUnderstanding(messages); collapsing and capping again here is the
   // defence in depth that keeps every regex and chrono on bounded input whoever the caller is.
-  const body = limitForUnderstanding(text ?? '');
+  // Typos in the words that matter are corrected first: every extractor, and every quote of the
+  // customer's words in a reply, sees them spelled right (a correction may lengthen the text: capped again).
+  const body = capText(correctTypos(limitForUnderstanding(text ?? '')));
   const a = new Analysis(body); // folds once for every extractor below
   const language = detectLanguage(body, context.previousLanguage, a.folded);
   if (isSpam(body, a.folded)) return result({ intent: 'spam', language, confident: true });
@@ -101,6 +129,13 @@ export function understandSync(text: string, context: UnderstandingContext): Und
   const compacted = leadingWords.length <= SHORT_ANSWER_MAX_WORDS ? compactFolded(a.folded) : null;
   if (compacted !== null && isOptOutKeyword(compacted)) return result({ intent: 'opt_out', language, confident: true });
   if (compacted !== null && isOptInKeyword(compacted)) return result({ intent: 'opt_in', language, confident: true });
+  // "please stop messaging me", "deja de mandarme mensajes": opt-outs in a sentence, in short messages.
+  const phraseWords = firstWords(a.folded, OPT_OUT_PHRASE_MAX_WORDS + 1);
+  if (phraseWords.length <= OPT_OUT_PHRASE_MAX_WORDS && isOptOutPhrase(compacted ?? compactFolded(a.folded))) {
+    return result({ intent: 'opt_out', language, confident: true });
+  }
+  const expecting = context.expecting ?? null;
+  const known = context.known ?? {};
 
   const greeting = GREETING_RE.exec(a.folded);
   if (greeting) a.mark(greeting.index, greeting.index + greeting[0].length);
@@ -110,22 +145,41 @@ export function understandSync(text: string, context: UnderstandingContext): Und
   const offered = context.offeredSlots;
   let slotChoice: number | null = offered.length > 0 ? findSlotIndex(a, offered.length) : null;
 
-  const budgetHit = findBudget(a);
+  // The answer to the bot's question is read as that answer first: "1200" after "what budget?".
+  // A correction of a known budget ("sorry, I meant 2500 not 250") is read the same way.
+  const correcting = CORRECTION_CUE_RE.test(a.folded);
+  const expectBudget = expecting === 'budget' || (correcting && known.budget != null);
+  let budgetHit = findBudget(a, { expectBudget });
   if (budgetHit) a.mark(budgetHit.start, budgetHit.end);
-  const name = findName(a);
-  const timeHit = findTime(a, context, language);
+  let name = findName(a);
+  const expectTime = expecting === 'time' || expecting === 'slot';
+  let timeHit = findTime(a, context, language, { expectTime });
+  // A correction keeps what it does not name: "Tuesday at 11", then "oh wait, Thursday" → Thursday at 11.
+  if (timeHit) timeHit = mergeWithKnownTime(timeHit, context, a.folded);
   let preferredTime = timeHit?.preference ?? null;
+  // "Carlos here, tomorrow at 2": the bare name is what is left once the time is read.
+  if (!name && expecting === 'name' && body.length <= BARE_ANSWER_MAX_CHARS) name = findBareName(a);
   if (slotChoice === null && timeHit && offered.length > 0) {
     slotChoice = matchSlotByTime(timeHit, offered, context.timeZone);
     if (slotChoice !== null) preferredTime = null; // the time named IS the slot
   }
-  const goal = findGoal(a);
+  let goal = findGoal(a);
+  // "SEO, 2000, tomorrow at 3pm": with a service named and no budget known yet, a bare amount of a
+  // hundred or more is the budget (the field the bot would ask for next); smaller ones are counts.
+  if (!budgetHit && known.budget == null && (goal || known.goal) && expecting !== 'name') {
+    budgetHit = findBudget(a, { expectBudget: true, minBareAmount: IMPLIED_BUDGET_MIN });
+    if (budgetHit) a.mark(budgetHit.start, budgetHit.end);
+  }
 
   const cancel = CANCEL_RE.exec(a.maskedFolded());
   if (cancel) a.mark(cancel.index, cancel.index + cancel[0].length);
 
-  const meaningfulLeftover = a.hasLeftoverWordOutside(FILLER);
   const allWords = compacted !== null ? words(compacted) : leadingWords;
+  const smallTalk = phraseWords.length <= OPT_OUT_PHRASE_MAX_WORDS && isSmallTalk(phraseWords);
+  if (!goal && expecting === 'goal' && !smallTalk && !email && !budgetHit && !preferredTime && body.length <= BARE_ANSWER_MAX_CHARS) {
+    goal = findBareGoal(a, FILLER);
+  }
+  const meaningfulLeftover = a.hasLeftoverWordOutside(FILLER);
 
   let intent: Intent;
   if (slotChoice !== null) {
@@ -141,6 +195,10 @@ export function understandSync(text: string, context: UnderstandingContext): Und
     } else {
       intent = 'confirm';
     }
+  } else if (smallTalk) {
+    // "thanks, see you tomorrow": a pleasantry, not a new time
+    intent = 'small_talk';
+    preferredTime = null;
   } else if (name || goal || budgetHit || email || preferredTime) {
     intent = 'provide_info';
   } else if (/\?\s*$/.test(body) || body.includes('¿') || QUESTION_START_RE.test(a.folded)) {
@@ -151,7 +209,7 @@ export function understandSync(text: string, context: UnderstandingContext): Und
     intent = 'other';
   }
 
-  const accounted = intent === 'confirm' || intent === 'decline' || (intent === 'choose_slot' && slotChoice !== null)
+  const accounted = intent === 'confirm' || intent === 'decline' || intent === 'small_talk' || (intent === 'choose_slot' && slotChoice !== null)
     ? true
     : !meaningfulLeftover && intent !== 'other' && intent !== 'question';
 

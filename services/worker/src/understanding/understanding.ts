@@ -23,6 +23,8 @@ export type Intent =
   | 'confirm'
   | 'decline'
   | 'cancel'
+  /** thanks, goodbyes and pleasantries only ("thanks, see you then", "gracias, nos vemos") */
+  | 'small_talk'
   /** letters and digits absent: emoji, punctuation ("👍", "🙏🙏", "?!"); empty text stays 'spam' */
   | 'no_text'
   | 'other';
@@ -38,20 +40,25 @@ export const INTENTS: readonly Intent[] = [
   'confirm',
   'decline',
   'cancel',
+  'small_talk',
   'no_text',
   'other',
 ];
 
-export type TimePrecision = 'exact' | 'part_of_day' | 'day';
+export type TimePrecision = 'exact' | 'range' | 'part_of_day' | 'day';
 
-export const TIME_PRECISIONS: readonly TimePrecision[] = ['exact', 'part_of_day', 'day'];
+export const TIME_PRECISIONS: readonly TimePrecision[] = ['exact', 'range', 'part_of_day', 'day'];
 
 export interface TimePreference {
   /** ISO-8601 with offset, the earliest acceptable start */
   from: string;
   /** ISO end of the window, exclusive */
   to: string;
-  /** 'exact' = a clock time was named ("3pm"); 'part_of_day' = morning/afternoon/evening; 'day' = only a day */
+  /**
+   * 'exact' = a clock time was named ("3pm"); 'range' = a window the customer bounded ("after 3",
+   * "between 10 and 12", "late morning"): any start inside it will do; 'part_of_day' =
+   * morning/afternoon/evening; 'day' = only a day
+   */
   precision: TimePrecision;
   text: string;
 }
@@ -103,6 +110,24 @@ export interface UnderstandingContext {
   /** ISO starts previously offered, may be empty */
   offeredSlots: string[];
   previousLanguage: Language | null;
+  /**
+   * What the bot asked in its last reply: a bare answer ("1200", "ana") is read as the answer to that
+   * question first. Absent or null when it asked nothing.
+   */
+  expecting?: ExpectedField | null;
+  /** What the conversation already knows: a correction ("oh wait, Thursday") replaces only the part it names. */
+  known?: KnownFields;
+}
+
+/** The questions the bot asks: a field, a choice among offered slots, or another time. */
+export type ExpectedField = 'goal' | 'budget' | 'name' | 'time' | 'slot';
+
+export interface KnownFields {
+  goal?: string | null;
+  /** in the business's currency */
+  budget?: number | null;
+  name?: string | null;
+  preferredTime?: TimePreference | null;
 }
 
 export { UNDERSTANDING_MAX_CHARS, textForUnderstanding } from './text-limits';

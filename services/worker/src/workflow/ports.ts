@@ -1,4 +1,6 @@
 import type { Understander } from '../understanding/understanding';
+import type { OpeningHours } from './opening-hours';
+import type { ServiceLabels } from './service-labels';
 
 /** Business rules the validate node applies (from configuration). */
 export interface BusinessRules {
@@ -10,6 +12,8 @@ export interface BusinessRules {
   timeZone: string;
   /** Currency shown in replies about the minimum budget. */
   currency: string;
+  /** How services are named to customers, per language, over the built-in labels (workflow/service-labels). */
+  serviceLabels?: ServiceLabels;
 }
 
 export type BookResult = { ok: true; appointmentId: string; startTime: string } | { ok: false; reason: 'slot_taken' };
@@ -17,6 +21,8 @@ export type BookResult = { ok: true; appointmentId: string; startTime: string } 
 /** The calendar as the book node needs it; GHL behind it in production, the sandbox in tests. */
 export interface CalendarPort {
   slotMinutes(): Promise<number>;
+  /** When the business is open (the calendar's open hours), or null when the calendar does not say. */
+  openingHours?(): Promise<OpeningHours | null>;
   /** Free slot starts (ISO) between two instants, sorted. */
   freeSlots(fromMs: number, toMs: number, timeZone: string): Promise<string[]>;
   /** The booking an earlier run of this turn made (a retried or resumed turn must not book again). */

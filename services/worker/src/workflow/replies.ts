@@ -56,9 +56,14 @@ export const replies = {
     lang === 'es'
       ? `Solo reservamos hasta ${days} días vista. ¿Te viene bien una fecha antes?`
       : `We book up to ${days} days ahead. Could you pick an earlier date?`,
-  offer: (slots: string[], timeZone: string, lang: Language, reason: 'unavailable' | 'taken' | 'declined') => {
+  /** `openHours` (describeOpeningHours) is said when the reason is 'closed'. */
+  offer: (slots: string[], timeZone: string, lang: Language, reason: 'unavailable' | 'taken' | 'declined' | 'closed', openHours = '') => {
     const lines = slots.map((s, i) => `${i + 1}. ${formatSlot(s, timeZone, lang)}`).join('\n');
     const intro = {
+      closed:
+        lang === 'es'
+          ? `A esa hora estamos cerrados: abrimos ${openHours}. Las horas libres más cercanas son:`
+          : `We're closed then: we're open ${openHours}. The nearest free times are:`,
       unavailable: lang === 'es' ? 'Esa hora no está libre. Las más cercanas disponibles son:' : "That time isn't free. The nearest free times are:",
       taken: lang === 'es' ? 'Esa hora acaba de ocuparse. Las más cercanas disponibles son:' : 'That time was just taken. The nearest free times are:',
       declined: lang === 'es' ? 'Sin problema. Otras horas libres:' : 'No problem. Other free times:',
@@ -87,6 +92,9 @@ export const replies = {
     lang === 'es'
       ? `Trabajamos en ${currency}. ¿Cuánto sería tu presupuesto en ${currency}?`
       : `We work in ${currency}. What would your budget be in ${currency}?`,
+  /** Thanks, goodbyes and pleasantries once booked: a short friendly answer, nothing to hand over. */
+  smallTalkAfterBooking: (when: string, lang: Language) =>
+    lang === 'es' ? `¡Gracias a ti! Te esperamos el ${when}.` : `You're welcome! See you on ${when}.`,
   alreadyBooked: (when: string, lang: Language) =>
     lang === 'es'
       ? `Ya tienes una cita el ${when}. Si necesitas cambiarla, escríbenos y el equipo te ayudará.`

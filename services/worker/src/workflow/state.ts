@@ -1,6 +1,6 @@
 import { Annotation } from '@langchain/langgraph';
 import type { FinalState } from '@wab/shared';
-import type { Language, TimePreference, Understanding } from '../understanding/understanding';
+import type { ExpectedField, Language, TimePreference, Understanding } from '../understanding/understanding';
 
 const keep = <T>(initial: () => T) => Annotation<T>({ reducer: (_old, update) => update, default: initial });
 
@@ -31,6 +31,8 @@ export const ConversationState = Annotation.Root({
   preferredTime: keep<TimePreference | null>(() => null),
   /** Slot starts offered in the last reply, so "the second one" can be understood next turn. */
   offeredSlots: keep<string[]>(() => []),
+  /** What the bot's last reply asked for: the next message is read as its answer first. */
+  lastAsked: keep<ExpectedField | null>(() => null),
   booking: keep<Booking | null>(() => null),
   optedOut: keep<boolean>(() => false),
   /** A person answered from the GHL app: the bot stays quiet until then. */

@@ -50,8 +50,23 @@ const AMOUNT_RE = new RegExp(
 );
 /** A currency word right after number words; Spanish puts "de" after millón ("un millón de pesos"). */
 const CURRENCY_AFTER_WORDS_RE = new RegExp(`(?: de)?\\s?(${CURRENCY_AFTER})(?![\\p{L}\\d])`, 'uy');
-const NOT_MONEY_AFTER =
-  /^\s?(?:am\b|pm\b|a\.?m\b|p\.?m\b|:\d|h\b|hrs?\b|hours?\b|horas?\b|o'?clock|min\b|mins\b|minutes?\b|minutos?\b|%|st\b|nd\b|rd\b|th\b|\/\d|-\d{1,2}-|years?\b|anos?\b|people\b|personas\b|employees\b|empleados\b|days?\b|dias?\b|weeks?\b|semanas?\b|months?\b|meses\b|followers\b|seguidores\b|de (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\b)/;
+/**
+ * What a number counts when it is not money: "12 years", "8 people", "3 locations", "200 followers".
+ * (Plural and singular; Spanish too.) A number before one of these is never a budget, even as the
+ * answer to the budget question.
+ */
+const COUNT_NOUNS =
+  'years?|yrs?|anos?|people|persons?|personas?|employees?|empleados?|staff|workers?|trabajadores?|members?|miembros?|' +
+  'days?|dias?|weeks?|semanas?|months?|meses|followers?|seguidores?|locations?|stores?|shops?|branches?|offices?|' +
+  'sites?|clients?|customers?|clientes?|products?|productos?|services?|servicios?|sucursales?|tiendas?|locales?|' +
+  'sedes?|oficinas?|negocios?|businesses|kids|children|ninos|hijos|times|veces|pages?|paginas?|posts?|videos?|' +
+  'reviews?|resenas?|units?|unidades|beds?|rooms?|habitaciones|tables?|mesas|chairs?|sillas|cars?|coches|trucks?|' +
+  'likes|views|visits|visitas|leads|users?|usuarios?|guys|chicos|partners?|socios?|dentists?|doctors?|agents?|agentes?';
+const NOT_MONEY_AFTER = new RegExp(
+  "^\\s?(?:am\\b|pm\\b|a\\.?m\\b|p\\.?m\\b|:\\d|h\\b|hrs?\\b|hours?\\b|horas?\\b|o'?clock|min\\b|mins\\b|minutes?\\b|minutos?\\b|%|st\\b|nd\\b|rd\\b|th\\b|\\/\\d|-\\d{1,2}-|" +
+    `(?:(?:full|part)[- ]time |happy |new |different |local |more |mas )?(?:${COUNT_NOUNS})\\b|` +
+    'de (?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre)\\b)',
+);
 const BUDGET_WORD_RE = /\b(?:budget|budgets|presupuesto|invest|investment|invertir|inversion)\b/g;
 const YEAR_CONTEXT_RE = /\b(?:in|en|for|para|year|ano|since|desde|del|until|hasta)\s*$/;
 const SENTENCE_BREAK_RE = /[!?;\n]|\.\s/;
@@ -225,17 +240,52 @@ const RANGE_JOIN_RE = /^\s*(?:-|–|—|to|a|hasta|or|o)\s*$/;
 const RANGE_AND_RE = /^\s*(?:and|y)\s*$/;
 const RANGE_LEAD_RE = /\b(?:between|entre)\s*$/;
 
-export function findBudget(a: Analysis): { budget: Budget; start: number; end: number } | null {
+/** "not 250", "instead of 250", "en vez de 250": the amount a correction takes back. */
+const NEGATED_BEFORE_RE = /\b(?:not|no|instead of|rather than|en vez de|en lugar de|y no)\s*(?:\$|€|£)?\s*$/;
+/** "at 3", "a las 5", "after 4": a clock time, even when the bot asked for the budget. */
+const CLOCK_BEFORE_RE = /\b(?:at|@|by|before|after|until|till|from|a las|las|a la|antes de las?|despues de las?|hasta las?|desde las?|sobre las?)\s*$/;
+/** "around 3", "about 11": a time when small, an amount when not. */
+const ROUGHLY_BEFORE_RE = /\b(?:around|about|like|approx|approximately|roughly|eso de)\s*$/;
+const CLOCK_CORRECTION_AFTER_RE = /^\s*(?:am|pm)?\s*(?:instead of|rather than|not|en vez de|en lugar de|y no)\s+(?:at |a las |las )?\d{1,2}(?![\d.,])/;
+/** "a team of 8", "equipo de 5", "we are 4": a head count. */
+const COUNT_BEFORE_RE = /\b(?:team|staff|crew|group|equipo|plantilla|grupo) (?:of|de)\s*$|\b(?:we are|we're|somos)\s*$/;
+/** "700 a month", "2000 monthly", "500 al mes": the amount is the budget, the period is part of it. */
+const PERIOD_AFTER_RE = /^\s?(?:(?:a|per|\/|each|every|al|por|cada|el|por el)\s?(?:month|mo|mes)\b|monthly\b|mensual(?:es)?\b|(?:a|per|al|por)\s?(?:year|ano)\b)/;
+
+export interface BudgetOptions {
+  /**
+   * The bot asked for the budget (or the customer is correcting it): a bare number is the answer,
+   * unless it reads as a clock time ("at 3"), a count ("8 people") or is taken back ("not 250").
+   */
+  expectBudget?: boolean;
+  /** with expectBudget: a bare number under this is not taken ("SEO for 2 sites") */
+  minBareAmount?: number;
+}
+
+/** A bare number (no sign, word or multiplier) that, as the answer to the budget question, is one. */
+function bareAnswer(text: string, t: AmountToken): boolean {
+  const before = text.slice(Math.max(0, t.start - 24), t.start);
+  const amount = t.raw * t.multiplier;
+  if (CLOCK_BEFORE_RE.test(before) || COUNT_BEFORE_RE.test(before)) return false;
+  if (ROUGHLY_BEFORE_RE.test(before) && amount <= 12) return false;
+  // "make it 3 instead of 2": a clock time being corrected, not an amount
+  if (amount <= 24 && CLOCK_CORRECTION_AFTER_RE.test(text.slice(t.end, t.end + 24))) return false;
+  if (amount >= 1900 && amount <= 2100 && YEAR_CONTEXT_RE.test(before)) return false;
+  return Number.isInteger(amount) || amount >= 10;
+}
+
+export function findBudget(a: Analysis, options: BudgetOptions = {}): { budget: Budget; start: number; end: number } | null {
   const tokens = findAmountTokens(a);
   const text = a.maskedFolded();
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
+    if (NEGATED_BEFORE_RE.test(text.slice(Math.max(0, t.start - 16), t.start))) continue;
     let value = t.raw * t.multiplier;
     let start = t.start;
     let end = t.end;
     let currency = t.currency;
     let ambiguousCurrency = t.ambiguousCurrency;
-    let cue = t.keywordCue || t.multiplier > 1 || hasCurrencyWord(a, t);
+    let cue = t.keywordCue || t.multiplier > 1 || hasCurrencyWord(a, t) || (options.expectBudget === true && !t.bareWords && bareAnswer(text, t));
     let range = false;
     const next = tokens[i + 1];
     // "two" is an amount only as the low end of "two to three thousand"
@@ -263,6 +313,15 @@ export function findBudget(a: Analysis): { budget: Budget; start: number; end: n
     }
     if (t.bareWords && !range) continue;
     if (!cue || !(value > 0) || !Number.isFinite(value)) continue;
+    // "team of 8, budget is 3000": a head count next to the word budget is still a head count
+    const onlyKeyword = !range && t.multiplier === 1 && !hasCurrencyWord(a, t);
+    const before = text.slice(Math.max(0, t.start - 24), t.start);
+    if (onlyKeyword && COUNT_BEFORE_RE.test(before)) continue;
+    // "entre las 10 y las 12 el viernes, presupuesto 2000": a clock time near the word budget is a clock time
+    if (onlyKeyword && value <= 24 && (CLOCK_BEFORE_RE.test(before) || /\b(?:y|and) (?:las )?$/.test(before))) continue;
+    if (options.minBareAmount !== undefined && onlyKeyword && !t.keywordCue && value < options.minBareAmount) continue;
+    const period = PERIOD_AFTER_RE.exec(text.slice(end));
+    if (period) end += period[0].length;
     const budgetText = a.original.slice(start, end).trim();
     const budget: Budget = { amount: value, currency, text: budgetText };
     if (currency === null && ambiguousCurrency) budget.ambiguousCurrency = ambiguousCurrency;
@@ -272,8 +331,8 @@ export function findBudget(a: Analysis): { budget: Budget; start: number; end: n
 }
 
 /** The budget named in a message, or null. Ranges give their lower bound (see header). */
-export function parseBudget(text: string): Budget | null {
+export function parseBudget(text: string, options: BudgetOptions = {}): Budget | null {
   const a = new Analysis(text);
   markEmailsLinksPhones(a);
-  return findBudget(a)?.budget ?? null;
+  return findBudget(a, options)?.budget ?? null;
 }

@@ -85,3 +85,30 @@ export function findGoal(a: Analysis): string | null {
 export function extractGoal(text: string): string | null {
   return findGoal(new Analysis(text));
 }
+
+/** Openers that say nothing about the goal itself ("I need", "we're looking for", "busco"). */
+const GOAL_OPENER_RE =
+  /^\s*(?:(?:i|we)\s(?:need|want|would like|'d like)|(?:i'?m|we'?re|i am|we are)\s(?:looking for|after|interested in)|looking for|need|want|necesito|necesitamos|quiero|queremos|busco|buscamos|me interesa)\s{1,2}(?:some\s|a\s|an\s|un\s|una\s|algo de\s)?/;
+const NO_GOAL_RE = /\b(?:not sure|no idea|idk|dunno|no se|ni idea|depends|depende|nothing|nada)\b/;
+const MAX_BARE_GOAL_WORDS = 8;
+
+/**
+ * The answer to "What can we help you with?" when it names no known service: the customer's own
+ * short phrase ("more customers for my bakery"), openers left out. Only when the bot asked for the
+ * goal; a question, an "I'm not sure" or a phrase of filler words is no goal.
+ */
+export function findBareGoal(a: Analysis, ignored: ReadonlySet<string>): string | null {
+  const masked = a.maskedFolded();
+  if (/[?¿]/.test(masked) || NO_GOAL_RE.test(masked)) return null;
+  const opener = GOAL_OPENER_RE.exec(masked);
+  const from = opener ? opener.index + opener[0].length : 0;
+  const rest = masked.slice(from);
+  const ws = rest.match(/[\p{L}\p{N}][\p{L}\p{N}'-]*/gu) ?? [];
+  if (ws.length === 0 || ws.length > MAX_BARE_GOAL_WORDS || ws.every((w) => ignored.has(w) || BOOKING_WORDS.has(w))) return null;
+  const lead = rest.search(/[\p{L}\p{N}]/u);
+  const end = from + rest.trimEnd().length;
+  const text = a.original.slice(from + lead, end).replace(/[\s.!,;:]+$/u, '').trim();
+  if (text.length === 0 || text.length > 80) return null;
+  a.mark(0, a.original.length);
+  return text;
+}

@@ -18,7 +18,8 @@ export function detectLanguage(text: string, previous: Language | null = null, f
     if (EN_MARKERS.has(w)) en++;
   }
   if (/[¿¡ñÑ]/.test(text)) es += 2;
-  if (/[áéíóúÁÉÍÓÚ]/.test(text)) es += 1;
+  // An accent alone is a weak sign: "Ana López" answering an English question is still English.
+  if (es > 0 && /[áéíóúÁÉÍÓÚ]/.test(text)) es += 1;
   if (es > en) return 'es';
   if (en > es) return 'en';
   return previous ?? 'en';

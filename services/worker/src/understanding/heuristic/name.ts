@@ -1,6 +1,6 @@
 /** The name a customer introduces themselves with ("I'm Ana", "me llamo Ana Pérez"). */
 import { Analysis, fold } from './analysis';
-import { NAME_STOP } from './word-lists';
+import { CONFIRM_CORE, DECLINE_CORE, EN_MARKERS, ES_MARKERS, FILLER, NAME_STOP } from './word-lists';
 
 const NAME_PREFIX_RE =
   /\b(my name is|my name's|my names|name is|name's|me llamo|mi nombre es|i'm|i am|im|this is|call me|soy|le habla|te habla|les habla|habla)\s+/g;
@@ -47,4 +47,26 @@ export function findName(a: Analysis): string | null {
 /** The name a message introduces ("I'm Ana", "me llamo Ana Pérez"), or null. */
 export function extractName(text: string): string | null {
   return findName(new Analysis(text));
+}
+
+/** "it's Ana", "Ana here", "soy ana": the name around the bare answer. */
+const BARE_NAME_RE =
+  /^\s*(?:(?:it'?s|its|i'?m|i am|this is|soy|me llamo|es|my name'?s|name'?s|call me)\s{1,2})?([\p{L}][\p{L}'’-]*(?:\s{1,2}[\p{L}][\p{L}'’-]*){0,2})(?:\s{1,2}(?:here|aqui|speaking|por aqui))?[\s.!,]*$/u;
+const BARE_NAME_SUFFIXES = new Set(['here', 'aqui', 'speaking']);
+const NOT_A_NAME = new Set([...FILLER, ...NAME_STOP, ...CONFIRM_CORE, ...DECLINE_CORE, ...ES_MARKERS, ...EN_MARKERS, 'ok', 'okay', 'sure', 'idk', 'why', 'porque']);
+
+/**
+ * The answer to "May I have your name?": one to three words that are nothing else ("ana", "Ana López",
+ * "it's Ana"), written in any case. Only when the bot asked for the name.
+ */
+export function findBareName(a: Analysis): string | null {
+  const m = BARE_NAME_RE.exec(a.maskedFolded());
+  if (!m) return null;
+  const ws = m[1].split(/\s+/);
+  while (ws.length > 1 && BARE_NAME_SUFFIXES.has(ws[ws.length - 1])) ws.pop(); // "Carlos here"
+  if (ws.some((w) => w.length < 2 || NOT_A_NAME.has(w))) return null;
+  const start = m.index + m[0].indexOf(m[1]);
+  const original = a.original.slice(start).split(/\s+/).slice(0, ws.length).map((w) => titleCase(w.replace(/[.!,]+$/, ''))).join(' ');
+  a.mark(m.index, m.index + m[0].length);
+  return original;
 }

@@ -85,12 +85,13 @@ export function matchSlotByTime(hit: TimeHit, offeredSlots: string[], timeZone: 
       if (hit.minuteKnown && p.minute !== (hit.minute ?? 0)) return;
       if (hit.dayKnown && !sameDate({ year: p.year, month: p.month, day: p.day }, hit.date)) return;
       matches.push(index);
-    } else if (hit.dayKnown || hit.preference.precision === 'part_of_day') {
+    } else if (hit.dayKnown || hit.preference.precision === 'part_of_day' || hit.preference.precision === 'range') {
       const t = instant.getTime();
-      if (hit.part && !hit.dayKnown) {
-        // "the afternoon one": match by local hours on any day
-        const [h0, h1] = PART_OF_DAY_HOURS[hit.part];
-        if (p.hour >= h0 && p.hour < h1) matches.push(index);
+      if (!hit.dayKnown && (hit.minutes || hit.part)) {
+        // "the afternoon one", "the one after 3": match by local time of day on any day
+        const [m0, m1] = hit.minutes ?? [PART_OF_DAY_HOURS[hit.part!][0] * 60, PART_OF_DAY_HOURS[hit.part!][1] * 60];
+        const m = p.hour * 60 + p.minute;
+        if (m >= m0 && m < m1) matches.push(index);
         return;
       }
       if (t >= from && t < to) matches.push(index);

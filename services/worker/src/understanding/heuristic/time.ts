@@ -11,6 +11,7 @@ import { findBudget } from './budget';
 import { addDays, sameDate, weekdayOf, type CalendarDate } from './calendar';
 import { markEmailsLinksPhones } from './contact';
 import { detectLanguage } from './language';
+import { findQualifiers, type Qualifier } from './time-qualifiers';
 
 export type PartOfDay = 'morning' | 'afternoon' | 'evening';
 
@@ -46,8 +47,21 @@ export interface TimeHit {
   minute: number | null;
   minuteKnown: boolean;
   part: PartOfDay | null;
+  /** local minutes from midnight of the window, [from, to), when it lies within one day (not for 'day') */
+  minutes: [number, number] | null;
 }
 
+export interface TimeOptions {
+  /** the bot asked for a (another) time: a bare "11" or "at 3" is a clock time */
+  expectTime?: boolean;
+}
+
+/** "12 years", "3 months", "24/7": chrono reads them as dates; a customer means a duration or a count. */
+const NOT_A_DATE_RE =
+  /^(?:(?:about|around|like|some|unos|hace)\s)?(?:\d+|a|an|one|two|three|few|several|un|una)\s*(?:years?|yrs?|months?|weeks?|days?|anos?|meses|semanas?|dias?)(?:\s(?:ago|atras))?$|^24\/7$|^\d{1,2}\s?a$/;
+/** "any time Thursday", "cualquier hora": the day replaces a known one whole. */
+export const ANY_TIME_RE = /\b(?:any ?time|whenever|any hour|cualquier hora|a cualquier hora|when ?ever)\b/;
+const BARE_CLOCK_RE = /^\s*(?:at\s{1,2}|a las\s{1,2}|las\s{1,2})?(\d{1,2})(?::(\d{2}))?\s*$/;
 /**
  * Most characters chrono-node reads from one message. Its parsers are linear on ordinary text but
  * cost up to a few microseconds per character on dense numbers ("1/1 1/1…", "at 1 at 1…"), so a cap
@@ -150,6 +164,7 @@ function parseWithChrono(text: string, language: Language, reference: chrono.Par
       if (!certain && !r.tags().has('result/relativeDate')) return false;
       if (WEEKDAY_ABBREVIATION_RE.test(r.text.trim())) return false; // "sat", "sun" in prose
       if (s.isCertain('month') && !s.isCertain('day') && !s.isCertain('weekday')) return false; // "March", "May"
+      if (NOT_A_DATE_RE.test(fold(r.text.trim()))) return false; // "in business 12 years", "open 24/7"
       return true;
     });
   const first = useful(primary.parse(text, reference, option));
@@ -171,15 +186,44 @@ function windowOf(
   };
 }
 
-export function findTime(a: Analysis, context: UnderstandingContext, language: Language): TimeHit | null {
+/** One window [from, to) of local minutes, every qualifier of the message applied; null when they contradict. */
+function qualifiedWindow(qualifiers: Qualifier[]): { from: number; to: number; around: boolean } | null {
+  const around = qualifiers.find((q) => q.kind === 'around');
+  if (around) return { from: around.from, to: around.to, around: true };
+  let from = 0;
+  let to = 24 * 60;
+  for (const q of qualifiers) {
+    from = Math.max(from, q.from);
+    to = Math.min(to, q.to);
+  }
+  return to > from ? { from, to, around: false } : null;
+}
+
+export function findTime(a: Analysis, context: UnderstandingContext, language: Language, options: TimeOptions = {}): TimeHit | null {
   const { now, timeZone } = context;
   const today = localParts(now, timeZone);
   const todayDate: CalendarDate = { year: today.year, month: today.month, day: today.day };
   const spans: Array<[number, number]> = [];
 
+  // Qualifiers first ("after 3", "entre las 10 y las 12", "late morning"): chrono would drop them.
+  let folded = a.maskedFolded();
+  const qualifiers = findQualifiers(folded, { clockCorrections: Boolean(context.known?.preferredTime) || options.expectTime === true });
+  if (qualifiers.length === 0 && options.expectTime) {
+    const bare = BARE_CLOCK_RE.exec(folded);
+    if (bare && Number(bare[1]) <= 24) {
+      const h = Number(bare[1]);
+      const from = (h >= 1 && h <= 7 ? h + 12 : h) * 60 + (bare[2] ? Number(bare[2]) : 0);
+      qualifiers.push({ start: bare.index, end: bare.index + bare[0].length, kind: 'around', from, to: from + 60, part: null });
+    }
+  }
+  for (const q of qualifiers) {
+    spans.push([q.start, q.end]);
+    folded = folded.slice(0, q.start) + ' '.repeat(q.end - q.start) + folded.slice(q.end);
+  }
+  const qualified = qualifiers.length > 0 ? qualifiedWindow(qualifiers) : null;
+
   // Part of the day, found by us (chrono's Spanish "mañana" = tomorrow collides with "por la mañana").
   let part: PartOfDay | null = null;
-  const folded = a.maskedFolded();
   for (const { re, part: p } of PART_RES) {
     for (const m of folded.matchAll(re)) {
       part ??= p;
@@ -208,7 +252,7 @@ export function findTime(a: Analysis, context: UnderstandingContext, language: L
       if (timeOnly) spans.push(originalSpan(input, timeOnly.index, timeOnly.text.length));
     }
   }
-  if (!main && !part && !nextWeek) return null;
+  if (!main && !part && !nextWeek && !qualified) return null;
 
   let date = todayDate;
   let dayKnown = false;
@@ -278,10 +322,35 @@ export function findTime(a: Analysis, context: UnderstandingContext, language: L
     }
   }
 
+  // "around 3", "make it 4": a clock time like "at 3"; other qualifiers bound a window (below).
+  if (qualified?.around) {
+    relativeInstant = null;
+    hour = Math.floor(qualified.from / 60);
+    minute = qualified.from % 60;
+    minuteKnown = true;
+    endHour = null;
+  }
+
   let from: Date;
   let to: Date;
   let precision: TimePrecision;
-  if (relativeInstant) {
+  let minutes: [number, number] | null = null;
+  if (qualified && !qualified.around) {
+    precision = 'range';
+    let [m0, m1] = [qualified.from, qualified.to];
+    if (part) {
+      // "tomorrow afternoon after 3": the qualifier narrows the part of the day when they overlap
+      const [h0, h1] = PART_OF_DAY_HOURS[part];
+      if (Math.max(m0, h0 * 60) < Math.min(m1, h1 * 60)) [m0, m1] = [Math.max(m0, h0 * 60), Math.min(m1, h1 * 60)];
+    }
+    const build = (d: CalendarDate, m: number) => zonedTimeToInstant(d.year, d.month, d.day, Math.floor(m / 60), m % 60, timeZone);
+    const end = (d: CalendarDate) => (m1 >= 24 * 60 ? zonedTimeToInstant(addDays(d, 1).year, addDays(d, 1).month, addDays(d, 1).day, 0, 0, timeZone) : build(d, m1));
+    if (!dayKnown && end(date).getTime() <= now.getTime()) date = addDays(date, 1);
+    from = build(date, m0);
+    to = end(date);
+    minutes = [m0, m1];
+    hour = null;
+  } else if (relativeInstant) {
     precision = 'exact';
     from = relativeInstant;
     to = new Date(from.getTime() + EXACT_WINDOW_MINUTES * 60000);
@@ -304,6 +373,10 @@ export function findTime(a: Analysis, context: UnderstandingContext, language: L
         ? zonedTimeToInstant(date.year, date.month, date.day, endHour, endMinute, timeZone)
         : new Date(from.getTime() + EXACT_WINDOW_MINUTES * 60000);
     if (to.getTime() <= from.getTime()) to = new Date(from.getTime() + EXACT_WINDOW_MINUTES * 60000);
+    // an explicit range ("between 2 and 4pm" read by chrono) is any start inside it
+    if (endHour !== null) precision = 'range';
+    const start = hour * 60 + (minute ?? 0);
+    minutes = [start, start + Math.round((to.getTime() - from.getTime()) / 60000)];
   } else if (part) {
     precision = 'part_of_day';
     const [h0, h1] = PART_OF_DAY_HOURS[part];
@@ -313,6 +386,7 @@ export function findTime(a: Analysis, context: UnderstandingContext, language: L
       w = windowOf(date, h0, 0, date, h1, 0, timeZone);
     }
     ({ from, to } = w);
+    minutes = [h0 * 60, h1 * 60];
   } else if (nextWeek && !(main && main.start.isCertain('weekday'))) {
     precision = 'day';
     const daysToMonday = ((8 - weekdayOf(todayDate)) % 7) || 7;
@@ -342,18 +416,19 @@ export function findTime(a: Analysis, context: UnderstandingContext, language: L
     minute,
     minuteKnown,
     part: precision === 'part_of_day' ? part : null,
+    minutes,
   };
 }
 
 /** The preferred time named in a message, as a window in context.timeZone, or null. */
 export function parseTimePreference(
   text: string,
-  context: Pick<UnderstandingContext, 'now' | 'timeZone'>,
+  context: Pick<UnderstandingContext, 'now' | 'timeZone'> & Partial<UnderstandingContext>,
   language: Language = detectLanguage(text),
 ): TimePreference | null {
   const a = new Analysis(text);
   markEmailsLinksPhones(a);
   const budget = findBudget(a);
   if (budget) a.mark(budget.start, budget.end);
-  return findTime(a, { ...context, offeredSlots: [], previousLanguage: null }, language)?.preference ?? null;
+  return findTime(a, { offeredSlots: [], previousLanguage: null, ...context }, language)?.preference ?? null;
 }

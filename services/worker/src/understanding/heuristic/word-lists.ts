@@ -21,6 +21,9 @@ export const EN_MARKERS = new Set([
   'that', 'am', 'are', 'looking', 'interested', 'in', 'on', 'at', 'today', 'week', 'good', 'great', 'perfect', 'sure',
   'yeah', 'dollars', 'price', 'cost', 'do', 'does', 'it', 'we', 'our', 'your', 'have', 'be', 'about', 'work',
   'business', 'company', 'cancel', 'neither', 'sounds', 'book', 'call', 'free', 'available', 'time', 'or', 'just',
+  "don't", 'dont', 'text', 'again', 'stop', 'messaging', 'remove', 'list', 'from', 'sorry', 'meant', 'actually', 'wait',
+  'see', 'then', 'after', 'before', 'between', 'around', 'make', 'instead', 'years', 'people', 'team', 'we\'ve', "we're",
+  'month', 'maybe', 'bye', 'cheers', 'awesome', 'any', 'not', 'sure', 'works', 'better', 'later', 'soon', 'late', 'early',
 ]);
 
 /** Words that end a name after "I am" / "soy": they describe the person rather than name them. */
@@ -107,4 +110,7 @@ export const FILLER = new Set([
   'minimo', 'invertir', 'gastar', 'euros', 'dolares', 'llamada', 'reunion', 'sesion', 'hora', 'horario', 'preferible',
   'preferiblemente', 'prefiero', 'ideal', 'idealmente', 'mio', 'contacto', 'escribir', 'escribirme', 'es',
   'hablar', 'vernos', 'reunirnos', 'podemos', 'empezar', 'comenzar',
+  // corrections ("oh wait", "sorry, I meant", "en realidad son"): what they correct is read, these carry nothing
+  'oh', 'wait', 'sorry', 'actually', 'meant', 'mean', 'oops', 'instead', 'rather', 'make', 'change', 'realidad', 'perdon',
+  'perdona', 'quise', 'decir', 'son', 'vale', 'mejor', 'cambio', 'better', 'works', 'prefer',
 ]);

@@ -1,4 +1,6 @@
+import { describeOpeningHours, overlapsOpenHours } from '../opening-hours';
 import { formatSlot, replies } from '../replies';
+import { serviceLabel } from '../service-labels';
 import type { WorkflowPorts } from '../ports';
 import type { Conversation, ConversationUpdate } from '../state';
 import { customerZone } from './triage';
@@ -42,6 +44,7 @@ export function bookNode(ports: WorkflowPorts) {
         preferredTime: null,
         chosenSlot: null,
         offeredSlots: [],
+        lastAsked: null,
         reply: prefix + replies.alreadyBooked(formatSlot(s.booking.startTime, zone, lang), lang),
         outcome: 'completed',
       };
@@ -54,7 +57,8 @@ export function bookNode(ports: WorkflowPorts) {
         offeredSlots: [],
         preferredTime: null,
         chosenSlot: null,
-        reply: prefix + replies.confirmed(s.name, s.goal, formatSlot(booked.startTime, zone, lang), lang),
+        lastAsked: null,
+        reply: prefix + replies.confirmed(s.name, s.goal && serviceLabel(s.goal, lang, rules.serviceLabels), formatSlot(booked.startTime, zone, lang), lang),
         outcome: 'completed',
       };
     };
@@ -68,9 +72,20 @@ export function bookNode(ports: WorkflowPorts) {
       const free = (await calendar.freeSlots(from, Math.max(from, target) + OFFER_HORIZON_DAYS * DAY_MS, rules.timeZone)).filter(
         (slot) => !exclude.some((x) => Date.parse(x) === Date.parse(slot)),
       );
-      if (free.length === 0) return { offeredSlots: [], preferredTime: null, reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
+      if (free.length === 0) {
+        return { offeredSlots: [], preferredTime: null, lastAsked: 'time', reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
+      }
       const offered = nearestSlots(free, target);
-      return { offeredSlots: offered, reply: prefix + replies.offer(offered, zone, lang, reason), outcome: 'waiting_for_customer' };
+      const closed = reason === 'unavailable' ? await closedAt(s.preferredTime) : null;
+      const text = closed ? replies.offer(offered, zone, lang, 'closed', closed) : replies.offer(offered, zone, lang, reason);
+      return { offeredSlots: offered, lastAsked: 'slot', reply: prefix + text, outcome: 'waiting_for_customer' };
+    };
+    /** The opening hours, said in `lang`, when the wanted window lies wholly outside them; else null. */
+    const closedAt = async (wanted: Conversation['preferredTime']): Promise<string | null> => {
+      if (!wanted || !calendar.openingHours) return null;
+      const hours = await calendar.openingHours();
+      if (!hours || overlapsOpenHours(hours, Date.parse(wanted.from), Date.parse(wanted.to))) return null;
+      return describeOpeningHours(hours, lang);
     };
 
     // The slots to try, best first: the one picked or asked for exactly, else the free ones in order.
@@ -87,7 +102,7 @@ export function bookNode(ports: WorkflowPorts) {
     } else {
       target = earliest;
       candidates = await calendar.freeSlots(earliest, earliest + NEXT_FREE_HORIZON_DAYS * DAY_MS, rules.timeZone);
-      if (candidates.length === 0) return { reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
+      if (candidates.length === 0) return { lastAsked: 'time', reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
     }
 
     const contactId = await contacts.ensureContact({ ...s.contact, name: s.name, email: s.email });

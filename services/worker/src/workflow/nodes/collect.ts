@@ -1,4 +1,5 @@
-import { inBusinessCurrency } from '../../understanding/understanding';
+import { inBusinessCurrency, type ExpectedField } from '../../understanding/understanding';
+import { serviceLabel } from '../service-labels';
 import { replies } from '../replies';
 import type { WorkflowPorts } from '../ports';
 import type { Conversation, ConversationUpdate } from '../state';
@@ -34,11 +35,16 @@ export function collectNode(ports: Pick<WorkflowPorts, 'rules'>) {
     }
 
     const prefix = (s.reply ?? '') + (u.intent === 'greeting' && !s.goal ? replies.greeting(known.name, lang) : '');
-    const ask = (question: string): ConversationUpdate => ({ ...update, reply: prefix + question, outcome: 'waiting_for_customer' });
-    if (!known.goal) return ask(replies.askGoal(lang));
-    if (foreignBudget && known.budget === null) return ask(replies.askBudgetInCurrency(rules.currency, lang));
-    if (known.budget === null) return ask(replies.askBudget(known.goal, lang));
-    if (!known.name) return ask(replies.askName(lang));
+    const ask = (field: ExpectedField, question: string): ConversationUpdate => ({
+      ...update,
+      lastAsked: field,
+      reply: prefix + question,
+      outcome: 'waiting_for_customer',
+    });
+    if (!known.goal) return ask('goal', replies.askGoal(lang));
+    if (foreignBudget && known.budget === null) return ask('budget', replies.askBudgetInCurrency(rules.currency, lang));
+    if (known.budget === null) return ask('budget', replies.askBudget(serviceLabel(known.goal, lang, rules.serviceLabels), lang));
+    if (!known.name) return ask('name', replies.askName(lang));
     return update;
   };
 }

@@ -1,5 +1,6 @@
 import { formatMoney, replies } from '../replies';
 import type { WorkflowPorts } from '../ports';
+import { serviceLabel } from '../service-labels';
 import { offersGoal } from '../service-match';
 import type { Conversation, ConversationUpdate } from '../state';
 
@@ -15,10 +16,11 @@ export function validateNode(ports: WorkflowPorts) {
     const reject = (reply: string, cleared: ConversationUpdate): ConversationUpdate => ({ ...cleared, reply: (s.reply ?? '') + reply, outcome: 'rejected' });
 
     if ((s.budget ?? 0) < rules.minBudget) {
-      return reject(replies.budgetTooLow(formatMoney(rules.minBudget, rules.currency, lang), lang), { budget: null });
+      return reject(replies.budgetTooLow(formatMoney(rules.minBudget, rules.currency, lang), lang), { budget: null, lastAsked: 'budget' });
     }
     if (rules.services.length > 0 && s.goal && !offersGoal(s.goal, rules.services)) {
-      return reject(replies.serviceNotOffered(s.goal, rules.services, lang), { goal: null });
+      const label = (goal: string) => serviceLabel(goal, lang, rules.serviceLabels);
+      return reject(replies.serviceNotOffered(label(s.goal), rules.services.map(label), lang), { goal: null, lastAsked: 'goal' });
     }
 
     const now = Date.parse(s.now);
@@ -30,7 +32,7 @@ export function validateNode(ports: WorkflowPorts) {
         ? { from: Date.parse(s.preferredTime.from), to: Date.parse(s.preferredTime.to) }
         : null;
     if (window) {
-      const cleared = { preferredTime: null, chosenSlot: null, offeredSlots: [] };
+      const cleared = { preferredTime: null, chosenSlot: null, offeredSlots: [], lastAsked: 'time' as const };
       if (window.to <= now) return reject(replies.timeInPast(lang), cleared);
       if (window.to <= earliest) return reject(replies.timeTooSoon(Math.ceil(rules.minNoticeMinutes / 60), lang), cleared);
       if (window.from > latest) return reject(replies.timeTooFar(rules.maxDaysAhead, lang), cleared);
