@@ -19,7 +19,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await closedPort()}`,
     OTEL_BSP_SCHEDULE_DELAY: '10',
-    OTEL_EXPORTER_OTLP_TIMEOUT: '500', // each export's attempts and retries end within this
+    OTEL_EXPORTER_OTLP_TIMEOUT: '3000', // each export's attempts and retries end within this
   });
   tracing = startTracing({ serviceName: 'whatsapp-booking-test', instrumentations: [] });
   ingest = await startIngest({ RATE_LIMIT_PER_IP: '0', RATE_LIMIT_PER_PHONE: '0' });
@@ -40,11 +40,12 @@ it('answers webhooks at once while the collector is unreachable, and shuts down 
     slowest.ms = Math.max(slowest.ms, performance.now() - started);
     expect(res.status).toBe(202);
   }
-  // Exports failed all along (connection refused); none of that reached a request.
-  expect(slowest.ms).toBeLessThan(500);
+  // Exports failed all along (connection refused); no request waited out an export (a loaded machine can
+  // stall any request for a second, so the bound is the export timeout itself, not a guess at speed).
+  expect(slowest.ms).toBeLessThan(3000);
   const stopping = performance.now();
   // The last flush fails too, and says why; it does not hang.
   await expect(tracing!.shutdown()).rejects.toThrow(/ECONNREFUSED/);
-  expect(performance.now() - stopping).toBeLessThan(2000);
+  expect(performance.now() - stopping).toBeLessThan(2 * 3000);
   tracing = null;
 });
