@@ -4,6 +4,7 @@ import type { QueueEvents } from 'bullmq';
 import type { Logger } from 'pino';
 import { LocationDirectory, createOAuthConnections, loadLocations, type Config, type OAuthConnections, type RedisConnection, type RunStore } from '@wab/shared';
 import { adminRouter, requireAdmin } from './admin/admin-router';
+import { locationsRouter } from './admin/locations-router';
 import { refuseForeignOrigin } from './admin/same-origin';
 import { errorHandler, sendError } from './http/send-error';
 import { requestId } from './http/request-id';
@@ -163,6 +164,7 @@ function createAdminApp(deps: WiredDeps, token: string): Express {
   app.use(adminAuthFailureLimit(config.ADMIN_AUTH_FAILURE_LIMIT, { redis: deps.redis, prefix: config.QUEUE_PREFIX, windowSeconds: config.ADMIN_AUTH_FAILURE_WINDOW_SECONDS, logger }));
   app.use(requireAdmin(token));
   app.use(adminRouter({ queue: deps.queue, runStore: deps.runStore, logger, bullBoardWrite: config.ADMIN_BULLBOARD_WRITE }));
+  app.use(locationsRouter(deps.locations));
   app.use((_req, res) => sendError(res, 'NOT_FOUND', 'No such route'));
   app.use(errorHandler(logger));
   return app;

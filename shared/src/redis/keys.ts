@@ -49,8 +49,6 @@ export function productKeys(prefix: string, options: KeyLayoutOptions = {}) {
     oauthToken: (owner: 'location' | 'company', id: string) => `${root}:oauth:${owner}:${id}`,
     /** Held by the one replica refreshing that token. */
     oauthRefreshLock: (owner: 'location' | 'company', id: string) => `${root}:oauth-lock:${owner}:${id}`,
-    /** A contact's reply count: workflow-webhook dedupe tells a re-send from the same words said again. */
-    repliesSent: (contactKey: string) => `${root}:replies-sent:${contactKey}`,
     /** One effect's ledger entry (single key). */
     effect: (key: string) => `${root}:effect:${key}`,
 
@@ -61,6 +59,8 @@ export function productKeys(prefix: string, options: KeyLayoutOptions = {}) {
         inboxOrder: `${root}:inbox:${c}:order`,
         inboxBodies: `${root}:inbox:${c}:bodies`,
         lock: `${root}:inbox:${c}:lock`,
+        /** How many turns of the contact were answered: workflow-webhook dedupe tells a re-send from words said again. */
+        turnsAnswered: `${root}:inbox:${c}:turns`,
         profile: `${root}:contact:${c}`,
       };
     },
@@ -71,6 +71,8 @@ export function productKeys(prefix: string, options: KeyLayoutOptions = {}) {
       return {
         ghlBudgetWindow: `${root}:ghl-budget:${l}:window`,
         ghlBudgetBlockedUntil: `${root}:ghl-budget:${l}:blocked-until`,
+        /** The location's running turns (fairness between locations; leases by holder). */
+        turnSlots: `${root}:turn-slots:${l}`,
       };
     },
 

@@ -52,13 +52,27 @@ export class DeliveryDedupe {
   }
 
   /** Returns null when the ids were free (now claimed for runId), else who holds them and since when. */
-  async claim(ids: string[], runId: string): Promise<{ runId: string; claimedAt: number } | null> {
+  async claim(ids: string[], runId: string, ttlSeconds = this.ttlSeconds): Promise<{ runId: string; claimedAt: number } | null> {
     if (ids.length === 0) return null;
     const keys = ids.map((id) => this.keys.dedupe(id));
-    const holder = await this.redis.wabDedupeClaim(keys.length, ...keys, `${runId}@${Date.now()}`, this.ttlSeconds);
+    const holder = await this.redis.wabDedupeClaim(keys.length, ...keys, `${runId}@${Date.now()}`, ttlSeconds);
     if (!holder) return null;
     const [holderRun, at] = holder.split('@');
     return { runId: holderRun, claimedAt: Number(at) || 0 };
+  }
+
+  /**
+   * A workflow webhook's delivery, which has no message id: the same location, contact and words (and the
+   * body's own timestamp, if it has one) while the contact's answered turns stay the same. GHL's re-sends
+   * and double triggers arrive before the next answer; a customer who says "yes" to two questions has had a
+   * turn answered in between, so the second "yes" is new.
+   */
+  async workflowDeliveryId(event: { locationId: string | null; contactKey: string | null; event: { kind: string; body?: string; sentAt?: string | null } }): Promise<string> {
+    const turns = event.contactKey ? ((await this.redis.get(this.keys.forContact(event.contactKey).turnsAnswered)) ?? '0') : '0';
+    const body = event.event.kind === 'customer_message' ? (event.event.body ?? '') : '';
+    const sentAt = event.event.kind === 'customer_message' ? (event.event.sentAt ?? '') : '';
+    const digest = createHash('sha256').update(JSON.stringify([event.locationId, event.contactKey, body, sentAt, turns])).digest('hex');
+    return `workflow:${digest}`;
   }
 
   /** Takes the ids over for a new run: the holder's job was never stored (see the webhook handler). */

@@ -28,6 +28,7 @@ import { verifySignature, type SignatureScheme } from '../signature/verify-signa
 import { contentChecks } from './content-checks';
 import { deliveryIds, type DeliveryDedupe } from './dedupe';
 import { OncePerLocation, placeEvent } from './served-locations';
+import { webhookTokens, type TokenHolder } from './webhook-tokens';
 import { reenterWebhookContext, tracer, webhookContext, webhookSpan } from './webhook-span';
 
 export interface WebhookDeps {
@@ -71,10 +72,25 @@ export function webhookRouter(deps: WebhookDeps): Router {
     next();
   };
 
+  const tokens = webhookTokens(config, deps.locations);
+
   const checkSignature: RequestHandler = (req, res, next) => {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     res.locals.rawBody = raw;
-    const result = verifySignature(raw, { ghl: req.get('x-ghl-signature'), wh: req.get('x-wh-signature') }, deps.signatureKeys);
+    const signatures = { ghl: req.get('x-ghl-signature'), wh: req.get('x-wh-signature') };
+    // A GHL workflow's Custom Webhook cannot sign: an unsigned body may carry a static token instead.
+    const token = signatures.ghl || signatures.wh ? null : tokens.presented({ authorization: req.get('authorization'), webhookToken: req.get('x-webhook-token') });
+    if (token !== null) {
+      const holder = tokens.check(token);
+      if (holder) {
+        res.locals.signatureScheme = 'token';
+        res.locals.tokenHolder = holder;
+        return next();
+      }
+      metrics.signatureFailures.inc({ reason: 'invalid_token', scheme: 'token' });
+      return sendError(res, 'UNAUTHORIZED', 'Invalid webhook token', { reason: 'invalid_token' });
+    }
+    const result = verifySignature(raw, signatures, deps.signatureKeys);
     if (result.ok) {
       res.locals.signatureScheme = result.scheme;
       return next();
@@ -91,11 +107,15 @@ export function webhookRouter(deps: WebhookDeps): Router {
     } catch {
       throw new AppError('VALIDATION_ERROR', 'Request body is not valid JSON', { field: '(body)' });
     }
-    const normalised = normaliseWebhook(body, { acceptedChannels: config.ACCEPTED_CHANNELS });
+    let normalised = normaliseWebhook(body, { acceptedChannels: config.ACCEPTED_CHANNELS });
+    if (res.locals.signatureScheme === 'token') {
+      normalised = workflowDelivery(normalised, res.locals.tokenHolder as TokenHolder);
+      res.locals.workflowDelivery = true;
+    }
     if (normalised.outcome === 'ignored') return ignore(res, normalised.eventType, normalised.reasonCode, normalised.reason);
     if (normalised.outcome === 'app') return void appEvent(res, normalised).catch(next);
     // GHL's public keys sign GHL's own payloads; the reference format is this product's, signed with its secret.
-    if (normalised.format === 'reference' && res.locals.signatureScheme !== 'hmac-sha256') {
+    if (res.locals.signatureScheme !== 'token' && normalised.format === 'reference' && res.locals.signatureScheme !== 'hmac-sha256') {
       const scheme = res.locals.signatureScheme as SignatureScheme;
       metrics.signatureFailures.inc({ reason: 'scheme_not_for_format', scheme });
       throw new AppError('UNAUTHORIZED', 'The reference format must be signed with HMAC (WEBHOOK_SECRET)', { reason: 'scheme_not_for_format' });
@@ -154,11 +174,13 @@ export function webhookRouter(deps: WebhookDeps): Router {
 
   const accept: RequestHandler = async (req, res) => {
     const event = res.locals.event as Event;
-    const ids = deliveryIds(event.dedupeIds, res.locals.rawBody as Buffer);
     if (res.locals.wait) startEventsReader();
     const runId = `run_${randomUUID()}`;
     try {
-      const holder = await deps.dedupe.claim(ids, runId);
+      const byWorkflowRule = res.locals.workflowDelivery && event.dedupeIds.length === 0;
+      const ids = byWorkflowRule ? [await deps.dedupe.workflowDeliveryId(event)] : deliveryIds(event.dedupeIds, res.locals.rawBody as Buffer);
+      res.locals.dedupeIds = ids;
+      const holder = await deps.dedupe.claim(ids, runId, byWorkflowRule ? config.WORKFLOW_DEDUPE_SECONDS : undefined);
       if (holder && (await originalLanded(holder))) {
         metrics.duplicates.inc();
         res.locals.outcome = 'duplicate';
@@ -166,7 +188,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         res.status(200).json({ status: 'duplicate', message: 'Already received', workflow_run_id: holder.runId, booking_id: null });
         return;
       }
-      if (holder) await deps.dedupe.takeOver(ids, runId);
+      if (holder) await deps.dedupe.takeOver(res.locals.dedupeIds as string[], runId);
     } catch (error) {
       return queueUnavailable(res, error);
     }
@@ -183,7 +205,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         webhook,
       );
     } catch (error) {
-      deps.dedupe.release(ids, runId).catch(() => undefined);
+      deps.dedupe.release(res.locals.dedupeIds as string[], runId).catch(() => undefined);
       return queueUnavailable(res, error);
     }
     res.locals.runId = runId;
@@ -275,4 +297,23 @@ function checkDeliveryTime(deliveredAt: string | null, config: Config): void {
   if (at < now - config.DEDUPE_TTL_SECONDS * 1000) {
     throw new AppError('UNAUTHORIZED', 'Delivery timestamp is too old', { reason: 'timestamp_too_old' });
   }
+}
+
+/**
+ * A body a workflow's Custom Webhook sent with a static token: only the API reference's message format, and
+ * with a location-bound token, only for that location (the body may leave it out).
+ */
+function workflowDelivery(normalised: Normalised, holder: TokenHolder): Normalised {
+  if (normalised.outcome === 'ignored') return normalised;
+  if (normalised.outcome !== 'event' || normalised.format !== 'reference' || normalised.event.kind !== 'customer_message') {
+    throw new AppError('UNAUTHORIZED', 'A webhook token authenticates only the message format of the API reference', { reason: 'scheme_not_for_format' });
+  }
+  if (holder.locationId === null) return normalised;
+  if (normalised.locationId !== null && normalised.locationId !== holder.locationId) {
+    throw new AppError('UNAUTHORIZED', 'This webhook token is bound to another location', { reason: 'token_not_for_location' });
+  }
+  const event = normalised.event;
+  // Without a contact id the conversation is the phone's at this location, as the body would have said.
+  const contactKey = event.contactId ?? `${holder.locationId}:${event.phone}`;
+  return { ...normalised, locationId: holder.locationId, contactKey };
 }

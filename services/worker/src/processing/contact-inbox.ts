@@ -100,7 +100,9 @@ export class ContactInbox {
   async remove(contactKey: string, runIds: string[]): Promise<void> {
     if (runIds.length === 0) return;
     const k = this.keys(contactKey);
-    await this.redis.multi().zrem(k.order, ...runIds).hdel(k.bodies, ...runIds).exec();
+    const turns = this.layout.forContact(contactKey).turnsAnswered;
+    // The answered messages leave, and the turn is counted (see the ingest's workflow-webhook dedupe).
+    await this.redis.multi().zrem(k.order, ...runIds).hdel(k.bodies, ...runIds).incr(turns).expire(turns, this.ttlSeconds).exec();
   }
 
   /** Takes the contact's lock, or returns null when another run holds it. */
