@@ -13,11 +13,14 @@ import { GhlApiError } from './ghl/errors';
  * - A **model call** gets `modelCall.maxRetries` retry within `OPENAI_TIMEOUT_MS`, then the heuristic answers.
  * - A message whose contact is **busy** (another run holds its turn) looks again after `busyContactRetryMs`
  *   without spending an attempt.
+ * - A message whose **location has its share** of turns running (LOCATION_MAX_ACTIVE_TURNS) looks again
+ *   after `fairShareRetryMs` plus as much jitter, without spending an attempt.
  */
 export const RETRY_POLICY = {
   ghlCall: { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 8_000, maxRetryAfterMs: 30_000 },
   modelCall: { maxRetries: 1 },
   busyContactRetryMs: 250,
+  fairShareRetryMs: 500,
 } as const;
 
 /** Errors that the same job would hit again: GHL's 4xx other than 429, and what we mark unrecoverable. */

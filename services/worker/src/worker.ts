@@ -8,6 +8,7 @@ import { GhlRateBudget } from './ghl/rate-budget';
 import { createWorkerMetrics } from './metrics/worker-metrics';
 import { ContactInbox } from './processing/contact-inbox';
 import { ContactProfiles } from './processing/contact-profile';
+import { LocationAdmission } from './processing/location-admission';
 import { createTimeZoneCheck } from './processing/time-zone-check';
 import { RETRY_POLICY } from './retry-policy';
 import { HeuristicUnderstander } from './understanding/heuristic';
@@ -65,6 +66,8 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
   const connections = createOAuthConnections(config, redis, directory, (owner, outcome) => metrics.oauthRenewals.inc({ owner, outcome }));
   const runtimes = createLocationRuntimes({
     oauthCredentials: connections ? (locationId) => oauthCredentials(connections, locationId) : undefined,
+    // A slot lasts as long as the slowest turn may (every GHL attempt timing out); a crashed worker's frees itself.
+    admission: new LocationAdmission(redis, (id) => keysFor(prefix, redis).forLocation(id).turnSlots, config.LOCATION_MAX_ACTIVE_TURNS, effectLeaseMs + config.JOB_LOCK_MS),
     config,
     directory,
     understander,

@@ -183,6 +183,11 @@ export const configSchema = z.object({
   MIN_NOTICE_MINUTES: int(0).default(60),
   MAX_DAYS_AHEAD: int(1, 365).default(60),
   WORKER_CONCURRENCY: int(1, 1000).default(20),
+  /**
+   * Turns one location may run at once across every worker (0 = no cap): a lead campaign's burst waits its
+   * turn instead of delaying other locations' customers.
+   */
+  LOCATION_MAX_ACTIVE_TURNS: int(0, 10_000).default(10),
   /** How long a job (and a contact's turn) stays locked to a worker that stopped answering before another takes it. */
   JOB_LOCK_MS: int(1000).default(30_000),
   /** Messages from one contact arriving within this window are answered as one turn. */

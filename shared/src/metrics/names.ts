@@ -22,6 +22,7 @@ export const METRICS = {
   ignoredTimeZones: 'ignored_time_zones_total',
   handedToTeam: 'turns_handed_to_team_total',
   oauthRenewals: 'ghl_oauth_renewals_total',
+  turnsDeferred: 'turns_deferred_total',
   locationConnections: 'ghl_location_connections',
 } as const;
 

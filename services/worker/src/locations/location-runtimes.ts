@@ -5,6 +5,7 @@ import { GhlClient, type GhlClientOptions } from '../ghl/client';
 import { ghlWorkflowPorts, type CrmFields } from '../ghl/workflow-ports';
 import type { EffectLedger } from '../effects/effect-ledger';
 import { createJobProcessor, type ProcessorDeps } from '../processing/job-processor';
+import type { LocationAdmission } from '../processing/location-admission';
 import type { Understander } from '../understanding/understanding';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { buildBookingGraph } from '../workflow/graph';
@@ -21,7 +22,9 @@ export interface SharedRuntimeDeps {
   client: Omit<GhlClientOptions, 'token' | 'locationId' | 'timeZone'>;
   /** The Marketplace app's tokens for a location; absent when the deployment has no app (GHL_CLIENT_ID). */
   oauthCredentials?: (locationId: string) => GhlCredentials;
-  processor: Omit<ProcessorDeps, 'graph' | 'contacts' | 'sendReply' | 'timeZone'>;
+  processor: Omit<ProcessorDeps, 'graph' | 'contacts' | 'sendReply' | 'timeZone' | 'admit'>;
+  /** Fairness between locations: at most LOCATION_MAX_ACTIVE_TURNS turns of one location at once. */
+  admission?: LocationAdmission;
 }
 
 type Processor = (job: Job<JobData>) => Promise<JobResult>;
@@ -60,7 +63,14 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
       },
       deps.checkpointer,
     );
-    return createJobProcessor({ ...deps.processor, graph, contacts: ports.contacts, sendReply: ports.sendReply, timeZone: location.timeZone });
+    return createJobProcessor({
+      ...deps.processor,
+      graph,
+      contacts: ports.contacts,
+      sendReply: ports.sendReply,
+      timeZone: location.timeZone,
+      admit: deps.admission ? () => deps.admission!.admit(location.id) : undefined,
+    });
   }
 
   function locationOf(job: Job<JobData>): LocationView {

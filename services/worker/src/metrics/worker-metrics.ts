@@ -47,6 +47,11 @@ export function createWorkerMetrics() {
       help: 'Turns that failed on our side and were handed to a person (customer told, contact tagged needs-human)',
       registers,
     }),
+    turnsDeferred: new Counter({
+      name: METRICS.turnsDeferred,
+      help: 'Turns put back because their location already ran LOCATION_MAX_ACTIVE_TURNS turns (fairness between locations)',
+      registers,
+    }),
     oauthRenewals: new Counter({
       name: METRICS.oauthRenewals,
       help: 'Marketplace-app tokens renewed (refreshed, or minted from the Company token), by owner and outcome',

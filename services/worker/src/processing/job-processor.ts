@@ -19,6 +19,7 @@ import type { ContactProfiles } from './contact-profile';
 import { createContactEvents } from './contact-events';
 import { resultOf, createRunRecorder } from './run-recorder';
 import type { TimeZoneCheck } from './time-zone-check';
+import type { AdmissionSlot } from './location-admission';
 import { createTurnClaimer, turnKey } from './turn-claim';
 import { ContactGoneError, createTurnRunner } from './turn-runner';
 
@@ -37,6 +38,8 @@ export interface ProcessorDeps {
   metrics: WorkerMetrics;
   logger: Logger;
   burstWindowMs: number;
+  /** A turn slot of this location (fairness between locations); absent: no cap. */
+  admit?: () => Promise<AdmissionSlot | null>;
   botPauseMinutes: number;
   /** The location's zone (GHL's zone-less times are read in it). */
   timeZone: string;
@@ -70,7 +73,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
   const { runStore, inbox, metrics, logger } = deps;
   const now = deps.now ?? (() => new Date());
   const recordRuns = createRunRecorder({ runStore, metrics });
-  const claimTurn = createTurnClaimer({ inbox, runStore, burstWindowMs: deps.burstWindowMs });
+  const claimTurn = createTurnClaimer({ inbox, runStore, burstWindowMs: deps.burstWindowMs, admit: deps.admit });
   const runTurn = createTurnRunner({ ...deps, now });
   const contactEvent = createContactEvents({ ...deps, recordRuns, now });
 
@@ -112,6 +115,12 @@ export function createJobProcessor(deps: ProcessorDeps) {
     if (claim.kind === 'busy') {
       // Another run is answering this contact; look again shortly, without spending an attempt.
       await job.moveToDelayed(Date.now() + RETRY_POLICY.busyContactRetryMs, token);
+      throw new DelayedError();
+    }
+    if (claim.kind === 'deferred') {
+      // The location has its share of turns running (a burst): other locations go first; no attempt spent.
+      metrics.turnsDeferred.inc();
+      await job.moveToDelayed(Date.now() + RETRY_POLICY.fairShareRetryMs + Math.floor(Math.random() * RETRY_POLICY.fairShareRetryMs), token);
       throw new DelayedError();
     }
 

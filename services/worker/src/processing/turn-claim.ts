@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { RunRecord, RunStore } from '@wab/shared';
 import { TurnLockLostError, type TurnGuard } from '../effects/turn-guard';
 import type { ContactInbox, ContactLock, InboxMessage } from './contact-inbox';
+import type { AdmissionSlot } from './location-admission';
 
 /**
  * The id of a turn: derived from every run it answers, so a retry that answers one more message (it joined
@@ -16,6 +17,8 @@ export type Claim =
   | { kind: 'answered'; record: RunRecord }
   /** Another run is answering this contact now: look again shortly. */
   | { kind: 'busy' }
+  /** The location runs as many turns as it may (fairness): the message waits in the inbox; look again later. */
+  | { kind: 'deferred' }
   | { kind: 'turn'; pending: InboxMessage[]; guard: TurnGuard; release(): Promise<void> };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -25,7 +28,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * (one turn per contact on any replica), waits until a burst is over, and answers whatever is pending. The
  * lock is renewed while the turn runs; its guard lets every effect check the lock is still ours.
  */
-export function createTurnClaimer(deps: { inbox: ContactInbox; runStore: RunStore; burstWindowMs: number }) {
+export function createTurnClaimer(deps: { inbox: ContactInbox; runStore: RunStore; burstWindowMs: number; admit?: () => Promise<AdmissionSlot | null> }) {
   const { inbox, runStore } = deps;
 
   /** Waits until the contact has been quiet for the burst window (at most three windows). */
@@ -42,9 +45,15 @@ export function createTurnClaimer(deps: { inbox: ContactInbox; runStore: RunStor
 
   return async function claimTurn(contactKey: string, message: InboxMessage): Promise<Claim> {
     await inbox.add(contactKey, message);
+    // After the inbox, so a deferred message keeps its place: the contact's next turn answers it in order.
+    const slot = deps.admit ? await deps.admit() : null;
+    if (deps.admit && !slot) return { kind: 'deferred' };
     const lock = await inbox.lock(contactKey);
-    if (!lock) return { kind: 'busy' };
-    const held = holdLock(lock);
+    if (!lock) {
+      await slot?.release();
+      return { kind: 'busy' };
+    }
+    const held = holdLock(lock, slot);
     try {
       let pending = await waitForBurst(contactKey);
       if (!pending.some((m) => m.runId === message.runId)) {
@@ -67,7 +76,7 @@ export function createTurnClaimer(deps: { inbox: ContactInbox; runStore: RunStor
 }
 
 /** Renews the lock every third of its life; once a renewal finds it gone, the guard refuses every effect. */
-function holdLock(lock: ContactLock): { guard: TurnGuard; release(): Promise<void> } {
+function holdLock(lock: ContactLock, slot: AdmissionSlot | null): { guard: TurnGuard; release(): Promise<void> } {
   let lost = false;
   const heartbeat = setInterval(() => {
     lock.renew().then(
@@ -87,6 +96,7 @@ function holdLock(lock: ContactLock): { guard: TurnGuard; release(): Promise<voi
     },
     async release() {
       clearInterval(heartbeat);
+      await slot?.release();
       if (!lost) await lock.release().catch(() => undefined);
     },
   };
