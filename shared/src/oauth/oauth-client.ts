@@ -49,14 +49,18 @@ export interface OAuthAppSettings {
   redirectUri: string;
   timeoutMs: number;
   fetch?: typeof fetch;
+  /** The clock expiries are counted from (tests move it instead of waiting). */
+  now?: () => number;
 }
 
 /** The Marketplace app's calls to GHL's OAuth endpoints. Tokens never reach a log or an error message. */
 export class OAuthClient {
   private readonly fetchImpl: typeof fetch;
   private readonly baseUrl: string;
+  private readonly now: () => number;
 
   constructor(private readonly settings: OAuthAppSettings) {
+    this.now = settings.now ?? Date.now;
     this.fetchImpl = settings.fetch ?? fetch;
     this.baseUrl = settings.baseUrl.replace(/\/+$/, '');
   }
@@ -80,7 +84,7 @@ export class OAuthClient {
   /** A location's token, minted with the agency's Company token (bulk installs). It has no refresh token. */
   async locationToken(company: OAuthToken, locationId: string): Promise<OAuthToken> {
     const answer = await this.post('/oauth/locationToken', { companyId: company.companyId ?? '', locationId }, company.accessToken);
-    return { ...toToken(answer, Date.now()), userType: 'Location', refreshToken: null, locationId, companyId: company.companyId };
+    return { ...toToken(answer, this.now()), userType: 'Location', refreshToken: null, locationId, companyId: company.companyId };
   }
 
   /** Where the app is installed under the company: the approved list when GHL's answer left it out. */
@@ -94,7 +98,7 @@ export class OAuthClient {
 
   private async token(form: Record<string, string>): Promise<OAuthToken> {
     const answer = await this.post('/oauth/token', { client_id: this.settings.clientId, client_secret: this.settings.clientSecret, ...form });
-    return toToken(answer, Date.now());
+    return toToken(answer, this.now());
   }
 
   private async post(path: string, form: Record<string, string>, bearer?: string): Promise<z.infer<typeof tokenAnswer>> {

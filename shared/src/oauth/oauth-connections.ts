@@ -27,6 +27,8 @@ export interface OAuthConnectionsOptions {
   waitMs: number;
   /** Once per token GHL issued (a refresh, or a location token minted from a Company token). */
   onRenewed?: (owner: Owner, outcome: 'ok' | 'refused' | 'unavailable') => void;
+  /** The clock tokens are judged by (tests move it instead of waiting). */
+  now?: () => number;
 }
 
 /** Deletes the lock only if it is still ours (a lock that expired may be someone else's by now). */
@@ -44,6 +46,7 @@ export class OAuthConnections {
   private readonly keys;
   private readonly cache = new Map<string, OAuthToken>();
   private readonly renewing = new Map<string, Promise<OAuthToken>>();
+  private readonly now: () => number;
 
   constructor(
     private readonly redis: RedisConnection,
@@ -54,15 +57,16 @@ export class OAuthConnections {
     private readonly options: OAuthConnectionsOptions,
   ) {
     this.keys = keysFor(prefix, redis);
+    this.now = options.now ?? Date.now;
   }
 
   /** The location's access token now; renewed first when it is close to expiry, or when `rejected` is it. */
   async accessToken(locationId: string, rejected?: string): Promise<string> {
     const cached = this.cache.get(`location:${locationId}`);
-    if (cached && !rejected && isFresh(cached)) return cached.accessToken;
+    if (cached && !rejected && isFresh(cached, this.now())) return cached.accessToken;
     const stored = await this.load('location', locationId);
     if (!stored) throw await this.notConnected(locationId);
-    if (isUsable(stored, rejected)) return stored.accessToken;
+    if (isUsable(stored, this.now(), rejected)) return stored.accessToken;
     return (await this.renew('location', locationId, rejected)).accessToken;
   }
 
@@ -120,7 +124,7 @@ export class OAuthConnections {
   private async companyToken(companyId: string, stored?: OAuthToken): Promise<OAuthToken> {
     const token = stored ?? (await this.load('company', companyId));
     if (!token) throw new OAuthRefusedError(`no Company token for ${companyId}`);
-    return isFresh(token) ? token : this.renew('company', companyId);
+    return isFresh(token, this.now()) ? token : this.renew('company', companyId);
   }
 
   /** One renewal per owner at a time, in this process (shared promise) and across replicas (Redis lock). */
@@ -151,7 +155,7 @@ export class OAuthConnections {
         await new Promise((resolve) => setTimeout(resolve, 50));
         const stored = await this.load(owner, id);
         if (!stored) throw owner === 'location' ? await this.notConnected(id) : new OAuthRefusedError(`no Company token for ${id}`);
-        if (isUsable(stored, rejected)) return stored;
+        if (isUsable(stored, this.now(), rejected)) return stored;
         if (!(await this.redis.exists(lockKey))) break;
       }
       if (Date.now() >= deadline) throw new OAuthUnavailableError(`another replica is still renewing the ${owner} token`);
@@ -162,7 +166,7 @@ export class OAuthConnections {
     // Read again under the lock: another replica may have renewed just before we took it.
     const current = await this.load(owner, id);
     if (!current) throw owner === 'location' ? await this.notConnected(id) : new OAuthRefusedError(`no Company token for ${id}`);
-    if (isUsable(current, rejected)) return current;
+    if (isUsable(current, this.now(), rejected)) return current;
     let next: OAuthToken;
     try {
       if (current.refreshToken) {
@@ -231,13 +235,13 @@ export class OAuthConnections {
 }
 
 /** Renewed when less than a tenth of its lifetime, and at most 5 minutes, is left. */
-function isFresh(token: OAuthToken, now = Date.now()): boolean {
+function isFresh(token: OAuthToken, now: number): boolean {
   return token.expiresAt - now > Math.min(token.lifetimeMs / 10, 5 * 60_000);
 }
 
 /** Fresh, and not the token GHL just refused (a replica that renewed it first leaves a different one). */
-function isUsable(token: OAuthToken, rejected?: string): boolean {
-  return rejected === undefined ? isFresh(token) : token.accessToken !== rejected && token.expiresAt > Date.now();
+function isUsable(token: OAuthToken, now: number, rejected?: string): boolean {
+  return rejected === undefined ? isFresh(token, now) : token.accessToken !== rejected && token.expiresAt > now;
 }
 
 /** The Marketplace app's connections, or null for a deployment without one (no GHL_CLIENT_ID). */
