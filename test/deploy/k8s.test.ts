@@ -6,7 +6,7 @@ import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
-import { configSchema, loadConfig } from '@wab/shared';
+import { configSchema, loadConfig, parseLocationsFile } from '@wab/shared';
 import { startPrivateRedis } from '../../shared/src/redis/local-server';
 import { ROOT, parseYaml, parseYamlDocuments, redisStartup, requireTool, run } from './support';
 
@@ -50,6 +50,7 @@ it('renders the expected objects, all in the namespace', () => {
     [
       'ConfigMap/whatsapp-booking-config',
       'ConfigMap/whatsapp-booking-grafana-dashboard',
+      'ConfigMap/whatsapp-booking-locations',
       'ConfigMap/whatsapp-booking-prometheus-rules',
       'Deployment/ingest',
       'Deployment/worker',
@@ -311,4 +312,17 @@ it('ships the Grafana dashboard as a ConfigMap the kube-prometheus-stack sidecar
   const dashboard = find('ConfigMap', 'whatsapp-booking-grafana-dashboard');
   expect(dashboard.metadata.labels).toMatchObject({ grafana_dashboard: '1' });
   expect(dashboard.data['whatsapp-booking.json']).toBe(readFileSync(join(ROOT, 'deploy/grafana/whatsapp-booking.json'), 'utf8'));
+});
+
+it('mounts the locations ConfigMap where LOCATIONS_FILE points, and its example is a valid locations file', () => {
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('whatsapp-booking-locations'))!;
+  expect(configMap).toBeDefined();
+  const config = loadConfig({});
+  expect(parseLocationsFile(config, parseYaml(configMap.data['locations.yaml']))).toHaveLength(1);
+  for (const name of ['ingest', 'worker']) {
+    const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
+    const volume = deployment.spec.template.spec.volumes.find((v: { name: string }) => v.name === 'locations');
+    expect(volume.configMap.name).toBe(configMap.metadata.name);
+    expect(deployment.spec.template.spec.containers[0].volumeMounts).toContainEqual(expect.objectContaining({ name: 'locations', mountPath: '/etc/whatsapp-booking' }));
+  }
 });

@@ -114,6 +114,9 @@ describe('an agency bulk install', () => {
     expect(stats.locationTokens).toMatchObject({ loc_ny: 1, loc_mad: 1 });
     expect(stats.invalidGrants).toBe(0);
 
+    const workerMetrics = await system.worker!.metrics.registry.metrics();
+    expect(workerMetrics).toMatch(/workflow_runs_total\{final_state="completed",location="loc_mad"\} 1/);
+    expect(workerMetrics).toMatch(/ghl_api_calls_total\{endpoint="createAppointment",status="200",location="loc_ny"\} 1/);
     const status = (await system.ingest.get('/status')).body;
     expect(status.locations).toEqual([
       expect.objectContaining({ id: 'loc_ny', connection: 'connected', successful_bookings: 1 }),

@@ -83,7 +83,7 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
         onAcquire: ({ waitedMs, acquired }) => metrics.ghlRateBudgetWait.observe({ outcome: acquired ? 'acquired' : 'gave_up' }, waitedMs / 1000),
       }),
       onCall: (call) => {
-        metrics.ghlCalls.inc({ endpoint: call.endpoint, status: String(call.status) });
+        metrics.ghlCalls.inc({ endpoint: call.endpoint, status: String(call.status), location: call.locationId });
         report('ghl_api', call.status !== 'network' && call.status < 500, `${call.endpoint} ${call.status}`);
       },
     },

@@ -37,6 +37,7 @@ export const GHL_VERSIONS = { calendars: '2021-04-15', contacts: '2021-07-28', c
 
 export interface GhlCall {
   endpoint: string;
+  locationId: string;
   status: number | 'network';
   ms: number;
 }
@@ -493,7 +494,7 @@ export class GhlClient {
 
   private report(endpoint: string, status: number | 'network', started: number): void {
     try {
-      this.options.onCall?.({ endpoint, status, ms: Math.round(performance.now() - started) });
+      this.options.onCall?.({ endpoint, locationId: this.locationId, status, ms: Math.round(performance.now() - started) });
     } catch {
       // a metrics hook must never break a GHL call
     }

@@ -22,7 +22,7 @@ export interface SharedRuntimeDeps {
   client: Omit<GhlClientOptions, 'token' | 'locationId' | 'timeZone'>;
   /** The Marketplace app's tokens for a location; absent when the deployment has no app (GHL_CLIENT_ID). */
   oauthCredentials?: (locationId: string) => GhlCredentials;
-  processor: Omit<ProcessorDeps, 'graph' | 'contacts' | 'sendReply' | 'timeZone' | 'admit'>;
+  processor: Omit<ProcessorDeps, 'graph' | 'contacts' | 'sendReply' | 'timeZone' | 'admit' | 'locationId'>;
   /** Fairness between locations: at most LOCATION_MAX_ACTIVE_TURNS turns of one location at once. */
   admission?: LocationAdmission;
 }
@@ -69,6 +69,7 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
       contacts: ports.contacts,
       sendReply: ports.sendReply,
       timeZone: location.timeZone,
+      locationId: location.id,
       admit: deps.admission ? () => deps.admission!.admit(location.id) : undefined,
     });
   }

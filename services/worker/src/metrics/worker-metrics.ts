@@ -15,7 +15,8 @@ export function createWorkerMetrics() {
       registers,
     }),
     activeWorkflows: new Gauge({ name: METRICS.activeWorkflows, help: 'Number of active workflows', registers }),
-    runs: new Counter({ name: METRICS.runs, help: 'Finished runs by final state', labelNames: ['final_state'] as const, registers }),
+    // `location`: the configured location ids only (a worker runs no other), so the series stay bounded.
+    runs: new Counter({ name: METRICS.runs, help: 'Finished runs by final state and location', labelNames: ['final_state', 'location'] as const, registers }),
     nodeDuration: new Histogram({
       name: METRICS.nodeDuration,
       help: 'Time spent in each workflow node',
@@ -25,7 +26,7 @@ export function createWorkerMetrics() {
     }),
     llmCalls: new Counter({ name: METRICS.llmCalls, help: 'Model calls by outcome', labelNames: ['outcome'] as const, registers }),
     llmTokens: new Counter({ name: METRICS.llmTokens, help: 'Model tokens used', registers }),
-    ghlCalls: new Counter({ name: METRICS.ghlCalls, help: 'GHL API calls by endpoint and status', labelNames: ['endpoint', 'status'] as const, registers }),
+    ghlCalls: new Counter({ name: METRICS.ghlCalls, help: 'GHL API calls by endpoint, status and location', labelNames: ['endpoint', 'status', 'location'] as const, registers }),
     ghlRateBudgetWait: new Histogram({
       name: METRICS.ghlRateBudgetWait,
       help: "Time a GHL call waited for a place in the location's shared rate budget, by outcome (acquired or gave_up)",

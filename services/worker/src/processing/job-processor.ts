@@ -41,6 +41,8 @@ export interface ProcessorDeps {
   /** A turn slot of this location (fairness between locations); absent: no cap. */
   admit?: () => Promise<AdmissionSlot | null>;
   botPauseMinutes: number;
+  /** The location this processor serves (a metric label). */
+  locationId?: string;
   /** The location's zone (GHL's zone-less times are read in it). */
   timeZone: string;
   now?: () => Date;
@@ -72,7 +74,7 @@ const handToTeamOn = (error: unknown) => errorCode(error) === 'WORKFLOW_ERROR';
 export function createJobProcessor(deps: ProcessorDeps) {
   const { runStore, inbox, metrics, logger } = deps;
   const now = deps.now ?? (() => new Date());
-  const recordRuns = createRunRecorder({ runStore, metrics });
+  const recordRuns = createRunRecorder({ runStore, metrics, locationId: deps.locationId });
   const claimTurn = createTurnClaimer({ inbox, runStore, burstWindowMs: deps.burstWindowMs, admit: deps.admit });
   const runTurn = createTurnRunner({ ...deps, now });
   const contactEvent = createContactEvents({ ...deps, recordRuns, now });

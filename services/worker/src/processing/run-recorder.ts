@@ -9,11 +9,11 @@ export const resultOf = (record: RunRecord): JobResult => ({
 });
 
 /** Writes how runs ended: one record per run id answered (a burst's messages share a turn), counted once each. */
-export function createRunRecorder(deps: { runStore: RunStore; metrics: WorkerMetrics }) {
+export function createRunRecorder(deps: { runStore: RunStore; metrics: WorkerMetrics; locationId?: string }) {
   return async function recordRuns(job: Job<JobData>, record: Omit<RunRecord, 'workflow_run_id'>, runIds = [job.data.runId]): Promise<JobResult> {
     const finishedAt = new Date().toISOString();
     await Promise.all(runIds.map((id) => deps.runStore.save({ ...record, workflow_run_id: id, finished_at: finishedAt })));
-    deps.metrics.runs.inc({ final_state: record.final_state }, runIds.length);
+    deps.metrics.runs.inc({ final_state: record.final_state, location: deps.locationId ?? job.data.locationId ?? 'none' }, runIds.length);
     return resultOf({ ...record, workflow_run_id: job.data.runId });
   };
 }
