@@ -72,7 +72,8 @@ async function oneRun(ctx, file, cap, tag) {
   const config = configFor(ctx, prefix, 20, { LOCATIONS_FILE: file, LOCATION_MAX_ACTIVE_TURNS: String(cap), LOG_LEVEL: ctx.opts.logLevel });
   const redis = benchRedis(ctx.redisUrl);
   const queue = new Queue(shared.INBOUND_QUEUE, { connection: redis, prefix: shared.keysFor(prefix, redis).queuePrefix });
-  const events = new QueueEvents(shared.INBOUND_QUEUE, { connection: benchRedis(ctx.redisUrl), prefix: shared.keysFor(prefix, redis).queuePrefix });
+  const eventsRedis = benchRedis(ctx.redisUrl);
+  const events = new QueueEvents(shared.INBOUND_QUEUE, { connection: eventsRedis, prefix: shared.keysFor(prefix, redis).queuePrefix });
   await events.waitUntilReady();
   const at = (location) => (job) => ({ ...job, locationId: location });
   const burst = jobsFor(`b${tag}`, ctx.opts.burst, BODY).map(at('loc_burst'));
@@ -101,12 +102,16 @@ async function oneRun(ctx, file, cap, tag) {
   await queue.close();
   await deletePrefix(redis, prefix);
   redis.disconnect();
+  eventsRedis.disconnect();
   const waits = quiet.map((j) => done.get(j.runId) - enqueuedAt.get(j.runId));
   const burstDone = Math.max(...burst.map((j) => done.get(j.runId)));
   return { quietMedian: median(waits), quietWorst: Math.max(...waits), burstDrain: burstDone - started };
 }
 
-main().catch((error) => {
-  process.stderr.write(`bench:fairness failed: ${error instanceof BenchFailure ? error.message : error.stack}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`bench:fairness failed: ${error instanceof BenchFailure ? error.message : error.stack}\n`);
+    process.exit(1);
+  },
+);
