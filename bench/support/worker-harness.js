@@ -25,7 +25,7 @@ const benchRedis = (url) => {
   redis.on('error', () => undefined);
   return redis;
 };
-const GHL = { GHL_API_TOKEN: 'pit-bench', GHL_LOCATION_ID: 'loc_bench', GHL_CALENDAR_ID: 'cal_bench' };
+const GHL = { GHL_API_TOKEN: 'pit-bench', GHL_LOCATION_ID: 'loc_abc123', GHL_CALENDAR_ID: 'cal_bench' };
 
 
 async function deletePrefix(redis, prefix) {
