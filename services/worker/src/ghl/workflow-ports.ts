@@ -88,6 +88,11 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     },
   };
 
+  const upsert = ({ phone, name, email }: { phone: string | null; name: string | null; email: string | null }) => {
+    if (!phone) throw new Error('a contact needs an id or a phone');
+    return client.upsertContact({ phone, ...(name ? { name } : {}), ...(email ? { email } : {}) });
+  };
+
   const contacts: ContactsPort = {
     async describe(contactId) {
       const c = await client.getContact(contactId);
@@ -96,9 +101,12 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     },
     async ensureContact({ contactId, phone, name, email }) {
       if (contactId) return contactId;
-      if (!phone) throw new Error('a contact needs an id or a phone');
-      const contact = await client.upsertContact({ phone, ...(name ? { name } : {}), ...(email ? { email } : {}) });
-      return contact.id;
+      return (await upsert({ phone, name, email })).id;
+    },
+    // The upsert answers with the contact: no GET of it after.
+    async findOrCreate(input) {
+      const c = await upsert(input);
+      return { contactId: c.id, details: { name: c.name ?? null, email: c.email ?? null, timezone: c.timezone ?? null } };
     },
     async saveLearned(contactId, learned) {
       const [firstName, ...rest] = (learned.name ?? '').split(/\s+/).filter(Boolean);
