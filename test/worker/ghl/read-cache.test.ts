@@ -85,17 +85,36 @@ describe('free slots', () => {
     expect(madrid[0]).toMatch(/\+0[12]:00$/);
   });
 
-  it('a booking on one replica drops them for every replica: the booked slot is not offered again', async () => {
+  it('a booking on one replica takes its slot out of every replica’s cache: it is not offered again', async () => {
     const a = replica();
     const b = replica();
     const { from, to } = window();
     const before = await b.calendar.freeSlots(from, to, 'UTC');
     const contact = await ghl.seedContact({ phone: '+34611900001' });
-    const booked = await a.calendar.book({ turnId: 'turn_cache_1', contactId: contact.id, startTime: before[0], endTime: new Date(Date.parse(before[0]) + 30 * 60_000).toISOString(), title: 'Cut' });
-    expect(booked).toMatchObject({ ok: true });
+    const endTime = new Date(Date.parse(before[1]) + 30 * 60_000).toISOString();
+    expect(await a.calendar.book({ turnId: 'turn_cache_1', contactId: contact.id, startTime: before[1], endTime, title: 'Cut' })).toMatchObject({ ok: true });
     const after = await b.calendar.freeSlots(from, to, 'UTC');
-    expect(b.count('freeSlots')).toBe(2);
-    expect(after).not.toContain(before[0]);
+    expect(after).toEqual(before.filter((slot) => slot !== before[1]));
+    expect(b.count('freeSlots')).toBe(1); // what GHL would answer now, without asking it
+    expect(await b.client.freeSlots(ghl.calendarId, from, to, 'UTC')).toEqual(after);
+  });
+
+  it('a read that began before a booking does not put its older answer (with the booked slot) back', async () => {
+    const a = replica();
+    const { from, to } = window();
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = a.cache.freeSlots(ghl.locationId, ghl.calendarId, from, to, 'UTC', async (f, t) => {
+      const slots = await a.client.freeSlots(ghl.calendarId, f, t, 'UTC');
+      await gate;
+      return slots;
+    });
+    await eventually(() => expect(a.count('freeSlots')).toBe(1));
+    await a.cache.booked(ghl.locationId, from, from + 30 * 60_000);
+    release();
+    await slow;
+    await a.calendar.freeSlots(from, to, 'UTC');
+    expect(a.count('freeSlots')).toBe(2);
   });
 
   it('a slot taken behind the cache’s back is refused by GHL, not booked twice, and the cache is dropped', async () => {
@@ -112,7 +131,7 @@ describe('free slots', () => {
     expect(a.count('freeSlots')).toBe(2);
   });
 
-  it('a read that began before a booking does not put its older answer back', async () => {
+  it('a read that began before the cache was dropped does not put its older answer back', async () => {
     const a = replica();
     const { from, to } = window();
     let release!: () => void;
@@ -123,7 +142,7 @@ describe('free slots', () => {
       return slots;
     });
     await eventually(() => expect(a.count('freeSlots')).toBe(1));
-    await a.cache.dropSlots(ghl.locationId); // a booking elsewhere, while that read was out
+    await a.cache.dropSlots(ghl.locationId); // a slot found taken, while that read was out
     release();
     await slow;
     await a.calendar.freeSlots(from, to, 'UTC');

@@ -30,6 +30,35 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 return 1`;
 
+/**
+ * Takes a booked interval out of every cached window and moves the generation on, so a read in flight
+ * (which may still list it) is not written back. KEYS: the slots hash. ARGV: start ms, end ms, slot length ms.
+ */
+const TAKE_SLOT_LUA = `
+local gen = tonumber(redis.call('HGET', KEYS[1], 'gen') or '0') + 1
+local fields = redis.call('HGETALL', KEYS[1])
+local s, e, len = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+for i = 1, #fields, 2 do
+  if fields[i] ~= 'gen' then
+    local ok, v = pcall(cjson.decode, fields[i + 1])
+    if ok and type(v) == 'table' and type(v.ms) == 'table' and type(v.slots) == 'table' then
+      local slots, ms = {}, {}
+      for j, m in ipairs(v.ms) do
+        if not (m < e and m + len > s) then
+          slots[#slots + 1] = v.slots[j]
+          ms[#ms + 1] = m
+        end
+      end
+      v.slots, v.ms = slots, ms
+      redis.call('HSET', KEYS[1], fields[i], cjson.encode(v))
+    else
+      redis.call('HDEL', KEYS[1], fields[i])
+    end
+  end
+end
+redis.call('HSET', KEYS[1], 'gen', gen)
+return gen`;
+
 /** Drops every window and moves the generation on. KEYS: the slots hash. ARGV: ttl ms. */
 const DROP_SLOTS_LUA = `
 local gen = tonumber(redis.call('HGET', KEYS[1], 'gen') or '0') + 1
@@ -41,6 +70,7 @@ return gen`;
 type CacheRedis = RedisConnection & {
   wabSlotsPut(key: string, field: string, value: string, gen: string, max: number, ttlMs: number): Promise<number>;
   wabSlotsDrop(key: string, ttlMs: number): Promise<number>;
+  wabSlotsTake(key: string, startMs: number, endMs: number, slotMs: number): Promise<number>;
 };
 
 /**
@@ -65,6 +95,7 @@ export class GhlReadCache {
     if (!('wabSlotsPut' in redis)) {
       redis.defineCommand('wabSlotsPut', { numberOfKeys: 1, lua: PUT_SLOTS_LUA });
       redis.defineCommand('wabSlotsDrop', { numberOfKeys: 1, lua: DROP_SLOTS_LUA });
+      redis.defineCommand('wabSlotsTake', { numberOfKeys: 1, lua: TAKE_SLOT_LUA });
     }
     this.redis = redis as CacheRedis;
   }
@@ -114,10 +145,12 @@ export class GhlReadCache {
     const field = `${calendarId}|${timeZone}|${from}|${to}`;
     const slots = await this.once(`${key}|${field}`, async () => {
       const [stored, gen] = await this.redis.hmget(key, field, 'gen').catch(() => [null, null]);
-      const parsed = stored ? parseJson<{ at: number; slots: string[] }>(stored) : null;
-      if (parsed && Date.now() - parsed.at < this.slotsTtlMs) return parsed.slots;
+      const parsed = stored ? parseJson<{ at: number; slots: unknown }>(stored) : null;
+      // Lua's cjson writes an emptied list as {}.
+      if (parsed && Date.now() - parsed.at < this.slotsTtlMs) return Array.isArray(parsed.slots) ? (parsed.slots as string[]) : [];
       const fresh = await read(from, to);
-      await this.redis.wabSlotsPut(key, field, JSON.stringify({ at: Date.now(), slots: fresh }), gen ?? '', MAX_WINDOWS, GENERATION_TTL_MS).catch(() => undefined);
+      const entry = { at: Date.now(), slots: fresh, ms: fresh.map((slot) => Date.parse(slot)) };
+      await this.redis.wabSlotsPut(key, field, JSON.stringify(entry), gen ?? '', MAX_WINDOWS, GENERATION_TTL_MS).catch(() => undefined);
       return fresh;
     });
     return slots.filter((slot) => {
@@ -126,12 +159,32 @@ export class GhlReadCache {
     });
   }
 
-  /** After a booking (or a slot found taken): every replica reads the location's free slots from GHL again. */
+  /**
+   * After a slot found taken, or an appointment moved: every replica reads the location's free slots from GHL
+   * again.
+   */
   async dropSlots(locationId: string): Promise<void> {
     if (this.slotsTtlMs <= 0) return;
+    const key = this.forgetInFlight(locationId);
+    await this.redis.wabSlotsDrop(key, GENERATION_TTL_MS);
+  }
+
+  /**
+   * After our own booking of [startMs, endMs): the slots it overlaps leave every cached window of the location,
+   * on every replica, and the other slots stay (what GHL would now answer, but for buffers and shared slots: a
+   * slot that is gone after all is refused by GHL, which drops the whole cache).
+   */
+  async booked(locationId: string, startMs: number, endMs: number): Promise<void> {
+    if (this.slotsTtlMs <= 0) return;
+    const key = this.forgetInFlight(locationId);
+    await this.redis.wabSlotsTake(key, startMs, endMs, Math.max(1, endMs - startMs));
+  }
+
+  /** Reads of the location's slots in flight here may list what just changed: later turns do not join them. */
+  private forgetInFlight(locationId: string): string {
     const key = this.layout.forLocation(locationId).ghlSlotsCache;
     for (const pending of this.inFlight.keys()) if (pending.startsWith(`${key}|`)) this.inFlight.delete(pending);
-    await this.redis.wabSlotsDrop(key, GENERATION_TTL_MS);
+    return key;
   }
 
   /** One read per key in flight in this process; a failed read is not kept. */

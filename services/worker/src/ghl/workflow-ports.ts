@@ -38,7 +38,7 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     return calendarCache.calendar;
   };
 
-  /** A failure to drop the cache leaves it to its few seconds' TTL: the booking itself stands. */
+  /** A failure to update the cache leaves it to its few seconds' TTL: the booking itself stands. */
   const dropSlots = () => cache?.dropSlots(client.locationId).catch(() => undefined);
 
   type Booked = { ok: true; appointmentId: string; startTime: string };
@@ -76,7 +76,8 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
           lookup: findAppointment,
           isUncertain: uncertain,
         });
-        await dropSlots(); // that slot is no longer free for anyone
+        // That slot is no longer free for anyone; the others are.
+        await cache?.booked(client.locationId, Date.parse(booked.startTime), Date.parse(endTime)).catch(() => undefined);
         return booked;
       } catch (error) {
         if (isSlotUnavailable(error)) {
