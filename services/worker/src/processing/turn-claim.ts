@@ -28,11 +28,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function createTurnClaimer(deps: { inbox: ContactInbox; runStore: RunStore; burstWindowMs: number }) {
   const { inbox, runStore } = deps;
 
-  /** Waits until the contact has been quiet for the burst window (at most three windows). */
-  async function waitForBurst(contactKey: string): Promise<InboxMessage[]> {
+  /** Waits until the contact has been quiet for the burst window (at most three windows); `first` is what the claim read. */
+  async function waitForBurst(contactKey: string, first: InboxMessage[]): Promise<InboxMessage[]> {
     const deadline = Date.now() + deps.burstWindowMs * 3;
-    for (;;) {
-      const pending = await inbox.pending(contactKey);
+    for (let pending = first; ; pending = await inbox.pending(contactKey)) {
       const newest = Math.max(0, ...pending.map((m) => m.receivedAt));
       const quietFor = Date.now() - newest;
       if (quietFor >= deps.burstWindowMs || Date.now() >= deadline) return pending;
@@ -41,12 +40,11 @@ export function createTurnClaimer(deps: { inbox: ContactInbox; runStore: RunStor
   }
 
   return async function claimTurn(contactKey: string, message: InboxMessage): Promise<Claim> {
-    await inbox.add(contactKey, message);
-    const lock = await inbox.lock(contactKey);
-    if (!lock) return { kind: 'busy' };
-    const held = holdLock(lock);
+    const claimed = await inbox.claim(contactKey, message);
+    if (!claimed) return { kind: 'busy' };
+    const held = holdLock(claimed.lock);
     try {
-      let pending = await waitForBurst(contactKey);
+      let pending = await waitForBurst(contactKey, claimed.pending);
       if (!pending.some((m) => m.runId === message.runId)) {
         // A run that held the lock before us answered this message already.
         const record = await runStore.get(message.runId);
