@@ -119,7 +119,8 @@ function tally(into, finalState, bookingId) {
 /** createWorker in this process (its BullMQ Worker, effect ledger, checkpointer), logs to /dev/null. */
 async function startInProcessWorker(ctx, config, { autorun = true } = {}) {
   const connection = benchRedis(ctx.redisUrl);
-  const redis = benchRedis(ctx.redisUrl);
+  const redis = shared.createRedis(ctx.redisUrl, 'worker', { enableAutoPipelining: true }); // as services/worker/src/main.ts
+  redis.on('error', () => undefined);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } }, pino.destination({ dest: '/dev/null', sync: false }));
   const { worker } = createWorker({ config, connection, redis, logger, autorun });
   await worker.waitUntilReady();
