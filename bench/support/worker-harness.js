@@ -25,7 +25,7 @@ const benchRedis = (url) => {
   redis.on('error', () => undefined);
   return redis;
 };
-const GHL = { GHL_API_TOKEN: 'pit-bench', GHL_LOCATION_ID: 'loc_bench', GHL_CALENDAR_ID: 'cal_bench' };
+const GHL = { GHL_API_TOKEN: 'pit-bench', GHL_LOCATION_ID: 'loc_abc123', GHL_CALENDAR_ID: 'cal_bench' };
 
 
 async function deletePrefix(redis, prefix) {
@@ -119,7 +119,8 @@ function tally(into, finalState, bookingId) {
 /** createWorker in this process (its BullMQ Worker, effect ledger, checkpointer), logs to /dev/null. */
 async function startInProcessWorker(ctx, config, { autorun = true } = {}) {
   const connection = benchRedis(ctx.redisUrl);
-  const redis = benchRedis(ctx.redisUrl);
+  const redis = shared.createRedis(ctx.redisUrl, 'worker', { enableAutoPipelining: true }); // as services/worker/src/main.ts
+  redis.on('error', () => undefined);
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'worker' } }, pino.destination({ dest: '/dev/null', sync: false }));
   const { worker } = createWorker({ config, connection, redis, logger, autorun });
   await worker.waitUntilReady();

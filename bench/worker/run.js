@@ -17,6 +17,9 @@
  *    then, in a fresh process warmed by one wave of C jobs (not counted), a backlog at concurrency C:
  *    throughput (whole drain, and steady without the first and last wave) vs C / latency, and the
  *    process's RSS sampled from /proc/<pid>/status.
+ *  Phases "calls" and "burst" (bench/worker/ghl-calls.js): GHL calls per first-turn booking, per turn that
+ *    only asks a question, per message of mixed traffic; and 200 messages for one location at once under the
+ *    default budget, against the floor that budget sets.
  *  Phases A and B set GHL_RATE_LIMIT_PER_10S very high (--ghl-rate-limit), or they would measure only the
  *  budget; the budget's Redis script still runs on every GHL call.
  *
@@ -32,7 +35,8 @@
  *   --model-ms MS (800)  --ghl-ms MS (150)  --probe-seconds S (BENCH_PROBE_SECONDS, 21; 0 = skip)
  *   --worker-node-args "ARGS" (BENCH_WORKER_NODE_ARGS: extra node flags for the Phase B worker processes)
  *   --ghl-rate-limit N (BENCH_GHL_RATE_LIMIT, 1000000000: GHL_RATE_LIMIT_PER_10S in Phases A/B; 100 = as shipped)
- *   --phases LIST (probe,a,b)  --cpu-prof DIR (profiles the worker: in-process rounds of the last
+ *   --calls-n N (BENCH_CALLS_N, 60: conversations of each kind)  --burst-n N (BENCH_BURST_N, 200)
+ *   --phases LIST (probe,calls,a,b,burst)  --cpu-prof DIR (profiles the worker: in-process rounds of the last
  *   Phase A round via node:inspector, and the Phase B worker process via --cpu-prof; prints the hot spots)
  *
  * Needs Redis: REDIS_URL, else 127.0.0.1:6379, else a private redis-server it starts and stops. Keys live
@@ -50,17 +54,19 @@ const { turnInput } = require(dist('services', 'worker', 'dist', 'workflow', 'st
 const { HeuristicUnderstander } = require(dist('services', 'worker', 'dist', 'understanding', 'heuristic.js'));
 const { Queue, QueueEvents } = require('bullmq');
 const { freeSlots, REFERENCE_BODY, UNSURE_BODY } = require('./common');
+const { callsPhase, burstPhase } = require('./ghl-calls');
 const { BenchFailure, GHL, benchRedis, readFlags, configFor, enqueue, jobsFor, openSession, startInProcessWorker, tally } = require('../support/worker-harness');
 
 const GOAL_RATIO = 0.6;
 const GOAL_SCALING = 0.9;
 const GOAL_RSS_MB = 250;
+const GOAL_CALLS = { firstTurnBooking: 4, questionTurn: 1, mixed: 1.5 };
 
 // ---------------------------------------------------------------------------------------------- options
 
 function readOptions(argv) {
   const flags = readFlags(argv, {
-    known: ['n', 'rounds', 'concurrency', 'warmup', 'log-level', 'b-concurrency', 'b-jobs', 'b-latency-jobs', 'model-ms', 'ghl-ms', 'probe-seconds', 'phases', 'cpu-prof', 'worker-node-args', 'ghl-rate-limit'],
+    known: ['n', 'rounds', 'concurrency', 'warmup', 'log-level', 'b-concurrency', 'b-jobs', 'b-latency-jobs', 'model-ms', 'ghl-ms', 'probe-seconds', 'phases', 'cpu-prof', 'worker-node-args', 'ghl-rate-limit', 'calls-n', 'burst-n'],
     script: __filename,
   });
   const num = (key, env, dflt, min) => {
@@ -73,8 +79,8 @@ function readOptions(argv) {
   const concurrency = list(flags.concurrency ?? process.env.BENCH_CONCURRENCY ?? '20,50').map(Number);
   if (!concurrency.length || concurrency.some((c) => !Number.isInteger(c) || c < 1 || c > 1000)) throw new BenchFailure('--concurrency: integers 1..1000, comma-separated');
   const bConcurrency = num('b-concurrency', 'BENCH_B_CONCURRENCY', 50, 1);
-  const phases = list(flags.phases ?? process.env.BENCH_PHASES ?? 'probe,a,b');
-  for (const p of phases) if (!['probe', 'a', 'b'].includes(p)) throw new BenchFailure(`--phases: unknown phase ${p} (probe, a, b)`);
+  const phases = list(flags.phases ?? process.env.BENCH_PHASES ?? 'probe,calls,a,b,burst');
+  for (const p of phases) if (!['probe', 'calls', 'a', 'b', 'burst'].includes(p)) throw new BenchFailure(`--phases: unknown phase ${p} (probe, calls, a, b, burst)`);
   return {
     n: num('n', 'BENCH_N', 2000, 1),
     rounds: num('rounds', 'BENCH_ROUNDS', 3, 1),
@@ -87,6 +93,8 @@ function readOptions(argv) {
     modelMs: num('model-ms', null, 800, 0),
     ghlMs: num('ghl-ms', null, 150, 0),
     probeSeconds: num('probe-seconds', 'BENCH_PROBE_SECONDS', 21, 0),
+    callsN: num('calls-n', 'BENCH_CALLS_N', 60, 2),
+    burstN: num('burst-n', 'BENCH_BURST_N', 200, 1),
     phases: new Set(phases),
     ghlRateLimit: num('ghl-rate-limit', 'BENCH_GHL_RATE_LIMIT', 1_000_000_000, 1),
     cpuProf: flags['cpu-prof'] ? resolve(flags['cpu-prof']) : null,
@@ -546,7 +554,7 @@ async function phaseB(ctx) {
 
 async function main() {
   const opts = readOptions(process.argv.slice(2));
-  const watchdogMs = 60_000 + (opts.phases.has('probe') ? (opts.probeSeconds + 30) * 1000 : 0) + (opts.phases.has('a') ? opts.rounds * (opts.concurrency.length + 1) * (opts.n / 40 + 10) * 1000 : 0) + (opts.phases.has('b') ? 240_000 : 0);
+  const watchdogMs = 60_000 + (opts.phases.has('probe') ? (opts.probeSeconds + 30) * 1000 : 0) + (opts.phases.has('a') ? opts.rounds * (opts.concurrency.length + 1) * (opts.n / 40 + 10) * 1000 : 0) + (opts.phases.has('b') ? 240_000 : 0) + (opts.phases.has('calls') ? 180_000 : 0) + (opts.phases.has('burst') ? 60_000 + opts.burstN * 2000 : 0);
   const startedAt = performance.now();
   const ctx = await openSession({ name: 'bench:worker', stem: 'bw', opts, watchdogMs });
   try {
@@ -555,8 +563,10 @@ async function main() {
 
     const out = {};
     if (opts.phases.has('probe') && opts.probeSeconds > 0) out.probe = await probe(ctx);
+    if (opts.phases.has('calls')) out.calls = await callsPhase(ctx, { log, fmt, n: opts.callsN });
     if (opts.phases.has('a')) out.a = await phaseA(ctx);
     if (opts.phases.has('b')) out.b = await phaseB(ctx);
+    if (opts.phases.has('burst')) out.burst = await burstPhase(ctx, { log, fmt, n: opts.burstN });
     report(ctx, out);
     if (opts.cpuProf) {
       const files = fs.existsSync(opts.cpuProf) ? fs.readdirSync(opts.cpuProf).filter((f) => f.endsWith('.cpuprofile')) : [];
@@ -632,6 +642,29 @@ function report(ctx, out) {
       `${pass((Number.isFinite(b.steadyPerSec) ? b.steadyPerSec : b.jobsPerSec) >= GOAL_SCALING * b.expected)}  B  throughput at c=${opts.bConcurrency} = ${fmt((100 * b.steadyPerSec) / b.expected, 0)}% of c/latency steady, ${fmt((100 * b.jobsPerSec) / b.expected, 0)}% over the whole drain (${fmt(b.steadyPerSec)} / ${fmt(b.jobsPerSec)} of ${fmt(b.expected)} jobs/s; goal >= ${GOAL_SCALING * 100}%)${lifted}`,
     );
     verdicts.push(`${pass(b.rss.peak <= GOAL_RSS_MB)}  B  worker process RSS at c=${opts.bConcurrency}: peak ${fmt(b.rss.peak, 0)} MB (goal <= ${GOAL_RSS_MB} MB)`);
+  }
+  if (out.calls) {
+    const k = out.calls.kinds;
+    const one = k['one-turn booking'];
+    const three = k['three-turn booking'];
+    const rows = [['GHL calls', 'per message', 'by turn']];
+    for (const [kind, res] of Object.entries(k)) rows.push([kind, fmt(res.perMessage, 2), res.perTurn.map((t) => fmt(t.calls / t.messages, 2)).join(' / ')]);
+    rows.push(['mixed (a third each: one-turn, three-turn, refusal+spam)', fmt(out.calls.mixed.perMessage, 2), '']);
+    log(`\n${table(rows)}`);
+    if (one) {
+      const v = one.perMessage;
+      verdicts.push(`${pass(v <= GOAL_CALLS.firstTurnBooking)}  calls  first-turn booking: ${fmt(v, 2)} GHL calls (goal <= ${GOAL_CALLS.firstTurnBooking}; ${Object.entries(one.perTurn[0].stats).map(([e, c]) => `${e} ${fmt(c / one.messages, 2)}`).join(', ')})`);
+    }
+    if (three) {
+      const later = three.perTurn[1].calls / three.perTurn[1].messages;
+      const first = three.perTurn[0].calls / three.perTurn[0].messages;
+      verdicts.push(`${pass(later <= GOAL_CALLS.questionTurn)}  calls  a turn that only asks a question: ${fmt(later, 2)} GHL calls on a later turn, ${fmt(first, 2)} on a first turn (the GET of the contact) (goal <= ${GOAL_CALLS.questionTurn})`);
+    }
+    verdicts.push(`${pass(out.calls.mixed.perMessage <= GOAL_CALLS.mixed)}  calls  mixed traffic: ${fmt(out.calls.mixed.perMessage, 2)} GHL calls a message over ${out.calls.mixed.messages} messages (goal <= ${GOAL_CALLS.mixed})`);
+  }
+  if (out.burst) {
+    const b = out.burst;
+    verdicts.push(`note   burst: ${b.n} messages for one location at once, default budget: ${fmt(b.seconds)} s to answer all vs the floor ${fmt(b.floor)} s (${b.calls} GHL calls / 10 per s) = ${fmt(b.ratio, 2)}x`);
   }
   if (out.probe) {
     const p = out.probe;

@@ -4,6 +4,7 @@
  * GHL while a turn loses its lock. The sandbox is this rude by default; these cases pin what it exposed.
  */
 import { randomUUID } from 'node:crypto';
+import { TEST_LOCATION_ID } from '../support/deployment';
 import { ghlInboundMessage } from '../support/ingest-harness';
 import { eventually } from '../support/redis';
 import { startSystem, type System } from '../support/system';
@@ -99,6 +100,36 @@ it('the name and email the customer gives, and the goal and budget, are written 
   const contact = (await system.ghl.contacts()).find((x) => x.id === c.contactId)!;
   expect(contact).toMatchObject({ firstName: 'Ana', lastName: 'Lopez', email: 'ana.lopez@example.com' });
   expect(contact.customFields).toEqual(expect.arrayContaining([{ id: 'cf_goal', value: 'marketing' }, { id: 'cf_budget', value: '2000' }]));
+});
+
+/** GHL calls the worker made so far, by endpoint (its own metric). */
+async function ghlCalls(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const v of (await system.worker!.metrics.ghlCalls.get()).values) out[String(v.labels.endpoint)] = (out[String(v.labels.endpoint)] ?? 0) + v.value;
+  return out;
+}
+const callsSince = (before: Record<string, number>, after: Record<string, number>) =>
+  Object.fromEntries(Object.entries(after).map(([k, v]) => [k, v - (before[k] ?? 0)]).filter(([, v]) => v !== 0));
+
+it('a message that names no contact finds or makes it by phone in one call, with no GET of the contact after', async () => {
+  const phone = newPhone();
+  const before = await ghlCalls();
+  // The API reference's body, with the contact known only by its phone.
+  const body = { type: 'message', locationId: TEST_LOCATION_ID, message: { id: `m_${randomUUID()}`, body: 'Hello there', from: phone }, contact: { phone } };
+  const res = await system.ingest.post(body, { query: '?wait=25' });
+  expect((await finished(res.body!.workflow_run_id)).final_state).toBe('waiting_for_customer');
+  const made = (await system.ghl.contacts()).find((x) => x.phone === phone)!;
+  expect(await system.ghl.sentMessages(made.id)).toHaveLength(1);
+  expect(callsSince(before, await ghlCalls())).toEqual({ upsertContact: 1, sendMessage: 1 });
+});
+
+it('a later turn that only asks a question costs one GHL call: the reply', async () => {
+  const c = await customer({ name: 'Quinn' });
+  await finished((await c.post('Hi, I need web design')).body!.workflow_run_id);
+  const before = await ghlCalls();
+  const run = await finished((await c.post('what do you charge?')).body!.workflow_run_id);
+  expect(run.final_state).toBe('waiting_for_customer');
+  expect(callsSince(before, await ghlCalls())).toEqual({ sendMessage: 1 });
 });
 
 it('a voice note with no text gets a kind request for text, not silence', async () => {

@@ -26,7 +26,8 @@ beforeAll(async () => {
     OTEL_BSP_SCHEDULE_DELAY: '50', // export within the test's patience, not the default 5 s
   });
   tracing = startTracing({ serviceName: 'whatsapp-booking-test', instrumentations: [] });
-  system = await startSystem({ env: { OPENAI_API_KEY: 'sk-test-openai-key-not-real', OPENAI_BASE_URL: openai.url } });
+  // Every turn asks GHL for its slots, so each test sees its own GHL spans (no shared free-slot cache).
+  system = await startSystem({ env: { OPENAI_API_KEY: 'sk-test-openai-key-not-real', OPENAI_BASE_URL: openai.url, GHL_SLOTS_CACHE_MS: '0' } });
 });
 
 afterAll(async () => {

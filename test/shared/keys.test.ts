@@ -12,7 +12,12 @@ describe('productKeys', () => {
       profile: 'bull:wab:contact:c_1',
     });
     expect(keys.dedupe('wh_1')).toBe('bull:wab:dedupe:wh_1');
-    expect(keys.forLocation('loc')).toMatchObject({ ghlBudgetWindow: 'bull:wab:ghl-budget:loc:window', ghlBudgetBlockedUntil: 'bull:wab:ghl-budget:loc:blocked-until' });
+    expect(keys.forLocation('loc')).toMatchObject({
+      ghlBudgetWindow: 'bull:wab:ghl-budget:loc:window',
+      ghlBudgetBlockedUntil: 'bull:wab:ghl-budget:loc:blocked-until',
+      ghlCalendarsCache: 'bull:wab:ghl-cache:loc:calendars',
+      ghlSlotsCache: 'bull:wab:ghl-cache:loc:slots',
+    });
     expect(keys.conversation.thread('c_1').ids).toBe('bull:wab:cp:ids:c_1');
     expect(keys.conversation.threads).toBe('bull:wab:cp:threads');
   });

@@ -44,7 +44,7 @@ export async function startSystem(options: { env?: Record<string, string>; ghl?:
   async function addWorker(extra: Record<string, string> = {}): Promise<BookingWorker> {
     const config = loadConfig({ REDIS_URL: redisUrl(), QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', ...env, ...extra });
     const connection = createRedis(config, 'worker');
-    const redis = createRedis(config, 'worker');
+    const redis = createRedis(config, 'worker', { enableAutoPipelining: true }); // as services/worker/src/main.ts
     connections.push(connection, redis);
     await waitForRedis(redis, () => undefined);
     const worker = createWorker({ config, connection, redis, logger: pino({ level: 'silent' }) });

@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('worker', config.LOG_LEVEL);
   const connection = createRedis(config, 'worker');
-  const redis = createRedis(config, 'worker');
+  // Commands issued together (many turns at once) go out in one write: autopipelining, never for BullMQ's connection.
+  const redis = createRedis(config, 'worker', { enableAutoPipelining: true });
   for (const c of [connection, redis]) c.on('error', () => undefined); // outages show on /readyz and in job failures
   await waitForRedis(redis, (error) => logger.warn({ err: { message: error.message } }, 'waiting for Redis'));
   await ensureNoEviction(redis, config.ALLOW_EVICTING_REDIS, (message) => logger.warn(message));

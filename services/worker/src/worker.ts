@@ -5,6 +5,7 @@ import { RedisCheckpointSaver } from './conversation/redis-checkpointer';
 import { EffectLedger } from './effects/effect-ledger';
 import { oauthCredentials } from './ghl/oauth-credentials';
 import { GhlRateBudget } from './ghl/rate-budget';
+import { GhlReadCache } from './ghl/read-cache';
 import { createWorkerMetrics } from './metrics/worker-metrics';
 import { ContactInbox } from './processing/contact-inbox';
 import { ContactProfiles } from './processing/contact-profile';
@@ -74,6 +75,7 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
     checkpointer,
     ledger,
     crmFields: { goalFieldId: config.GHL_CUSTOM_FIELD_GOAL, budgetFieldId: config.GHL_CUSTOM_FIELD_BUDGET },
+    ghlCache: new GhlReadCache(redis, prefix, { slotsTtlMs: config.GHL_SLOTS_CACHE_MS, calendarTtlMs: config.GHL_CALENDAR_CACHE_SECONDS * 1000 }),
     client: {
       baseUrl: config.GHL_API_BASE_URL,
       timeoutMs: config.GHL_TIMEOUT_MS,

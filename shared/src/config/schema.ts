@@ -199,6 +199,10 @@ export const configSchema = z.object({
   GHL_TIMEOUT_MS: int(100).default(10_000),
   /** GHL's burst limit per location, shared by every replica: requests per 10 s. */
   GHL_RATE_LIMIT_PER_10S: int(1).default(100),
+  /** How long a location's free slots, read from GHL, are reused by every replica (0 = not at all); a booking drops them. */
+  GHL_SLOTS_CACHE_MS: int(0, 60_000).default(10_000),
+  /** How long a calendar's settings (slot length, open hours) are reused before GHL is asked again. */
+  GHL_CALENDAR_CACHE_SECONDS: int(0, 86_400).default(300),
   OPENAI_TIMEOUT_MS: int(100).default(8_000),
   SHUTDOWN_TIMEOUT_MS: int(0).default(20_000),
   /** Warn instead of refusing to start when Redis could evict queue keys (see docs). */

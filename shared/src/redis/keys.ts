@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
  * that command stays in one slot while different contacts and locations spread over the nodes:
  * - BullMQ: one tag per queue prefix (`{bull}:inbound:*`), as BullMQ requires;
  * - a contact's inbox, lock and profile: `{<contact>}`; a conversation thread's keys: `{<thread>}`;
- * - a location's GHL rate budget: `{<location>}`;
+ * - a location's GHL rate budget and its GHL read cache: `{<location>}`;
  * - dedupe markers: `{dedupe}` (one delivery claims several ids in one script).
  * Single-key families (run records, counters, effects, rate limits) need no tag.
  */
@@ -73,6 +73,10 @@ export function productKeys(prefix: string, options: KeyLayoutOptions = {}) {
         ghlBudgetBlockedUntil: `${root}:ghl-budget:${l}:blocked-until`,
         /** The location's running turns (fairness between locations; leases by holder). */
         turnSlots: `${root}:turn-slots:${l}`,
+        /** Calendars' settings and open hours as GHL last gave them, by calendar id (JSON with its time). */
+        ghlCalendarsCache: `${root}:ghl-cache:${l}:calendars`,
+        /** Free slots by calendar, zone and window (a hash: a booking drops every window at once). */
+        ghlSlotsCache: `${root}:ghl-cache:${l}:slots`,
       };
     },
 

@@ -24,6 +24,20 @@ describe('ContactInbox', () => {
     expect((await inbox.pending(c)).map((m) => m.runId)).toEqual(['run_b']);
   });
 
+  it('claims in one step: the message goes in, the lock is taken and the pending messages come back; a held lock gives null but keeps the message', async () => {
+    const inbox = new ContactInbox(db.redis, prefix, 5000, 3600);
+    const c = contact();
+    await inbox.add(c, message('run_1', 1000, 'first', 2));
+    const claimed = await inbox.claim(c, message('run_2', 2000, 'second'));
+    expect(claimed?.pending).toEqual([message('run_1', 1000, 'first', 2), message('run_2', 2000, 'second')]);
+    expect(await inbox.claim(c, message('run_3', 3000))).toBeNull();
+    expect((await inbox.pending(c)).map((m) => m.runId)).toEqual(['run_1', 'run_2', 'run_3']);
+    for (const k of await db.redis.keys(`${prefix}:wab:inbox:${c}:*`)) expect(await db.redis.pttl(k)).toBeGreaterThan(0);
+    expect(await claimed!.lock.renew()).toBe(true);
+    await claimed!.lock.release();
+    expect((await inbox.claim(c, message('run_3', 3000)))?.pending.map((m) => m.runId)).toEqual(['run_1', 'run_2', 'run_3']);
+  });
+
   it('gives its keys a time to live, so a contact who never writes again leaves nothing behind', async () => {
     const inbox = new ContactInbox(db.redis, prefix, 30_000, 3600);
     const c = contact();

@@ -51,6 +51,12 @@ return untilMs
 
 type HeaderSource = Headers | Record<string, string | undefined>;
 
+/** The scripts as commands: sent by their SHA (EVALSHA), not their text, on every GHL call. */
+type BudgetRedis = RedisConnection & {
+  wabGhlAcquire(window: string, blockedUntil: string, limit: number, windowMs: number, member: string): Promise<number>;
+  wabGhlBlock(blockedUntil: string, ms: number): Promise<number>;
+};
+
 /**
  * GHL's per-location burst limit, enforced across every process that shares the Redis: each request first
  * takes a place in a sliding window (a ZSET of send times). What GHL reports back tightens it further:
@@ -63,14 +69,20 @@ export class GhlRateBudget {
   private readonly pollMs: number;
   private readonly onAcquire?: (report: RateBudgetWaitReport) => void;
   private readonly layout: ProductKeys;
+  private readonly redis: BudgetRedis;
 
   /** @param prefix QUEUE_PREFIX: the budget's keys are the product's (productKeys). */
   constructor(
-    private readonly redis: RedisConnection,
+    redis: RedisConnection,
     prefix: string,
     options: GhlRateBudgetOptions = {},
   ) {
     this.layout = keysFor(prefix, redis);
+    if (!('wabGhlAcquire' in redis)) {
+      redis.defineCommand('wabGhlAcquire', { numberOfKeys: 2, lua: ACQUIRE_LUA });
+      redis.defineCommand('wabGhlBlock', { numberOfKeys: 1, lua: BLOCK_LUA });
+    }
+    this.redis = redis as BudgetRedis;
     this.limit = options.limit ?? 100;
     this.windowMs = options.windowMs ?? 10_000;
     this.maxWaitMs = options.maxWaitMs ?? 30_000;
@@ -89,7 +101,7 @@ export class GhlRateBudget {
     const keys = this.keys(locationId);
     const started = Date.now();
     for (;;) {
-      const waitMs = (await this.redis.eval(ACQUIRE_LUA, 2, keys.window, keys.blockedUntil, this.limit, this.windowMs, randomUUID())) as number;
+      const waitMs = await this.redis.wabGhlAcquire(keys.window, keys.blockedUntil, this.limit, this.windowMs, randomUUID());
       const waited = Date.now() - started;
       if (waitMs === 0) return this.report({ waitedMs: waited, acquired: true });
       if (waited + waitMs > this.maxWaitMs) {
@@ -125,7 +137,7 @@ export class GhlRateBudget {
   /** Lets nothing through for the location for `ms`. */
   async block(locationId: string, ms: number): Promise<void> {
     if (ms <= 0) return;
-    await this.redis.eval(BLOCK_LUA, 1, this.keys(locationId).blockedUntil, Math.ceil(ms));
+    await this.redis.wabGhlBlock(this.keys(locationId).blockedUntil, Math.ceil(ms));
   }
 }
 

@@ -3,6 +3,7 @@ import type { BookResult, CalendarPort, ContactsPort } from '../workflow/ports';
 import type { EffectLedger } from '../effects/effect-ledger';
 import { beforeEffect } from '../effects/turn-guard';
 import type { GhlClient } from './client';
+import type { GhlReadCache } from './read-cache';
 import type { GhlCalendar } from './types';
 import { GhlApiError, GhlUncertainError, isSlotUnavailable } from './errors';
 import { workerTracer } from '../tracer';
@@ -22,12 +23,13 @@ export interface CrmFields {
  * The workflow's ports on a real GHL client. Creating an appointment and sending a message go through the
  * effect ledger, keyed by the turn, so a repeated run (retry, stall, crash) never books or sends twice.
  */
-export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: string; ledger: EffectLedger; crmFields?: CrmFields }) {
-  const { client, calendarId, ledger } = options;
+export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: string; ledger: EffectLedger; crmFields?: CrmFields; cache?: GhlReadCache }) {
+  const { client, calendarId, ledger, cache } = options;
   const crmFields = options.crmFields ?? {};
-  // One read of the calendar in flight at a time, reused for a few minutes.
+  // One read of the calendar in flight at a time, reused for a few minutes (by every replica, with the cache).
   let calendarCache: { calendar: Promise<GhlCalendar>; at: number } | null = null;
   const readCalendar = (): Promise<GhlCalendar> => {
+    if (cache) return cache.calendar(client.locationId, calendarId, () => client.getCalendar(calendarId));
     if (!calendarCache || Date.now() - calendarCache.at > CALENDAR_CACHE_MS) {
       const calendar = client.getCalendar(calendarId);
       calendarCache = { calendar, at: Date.now() };
@@ -35,6 +37,9 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     }
     return calendarCache.calendar;
   };
+
+  /** A failure to update the cache leaves it to its few seconds' TTL: the booking itself stands. */
+  const dropSlots = () => cache?.dropSlots(client.locationId).catch(() => undefined);
 
   type Booked = { ok: true; appointmentId: string; startTime: string };
   /**
@@ -56,10 +61,13 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
       const days = (await readCalendar().catch(() => null))?.openHours;
       return days ? { timeZone: client.timeZone, days } : null;
     },
-    freeSlots: (fromMs, toMs, timeZone) => client.freeSlots(calendarId, fromMs, toMs, timeZone),
+    freeSlots: (fromMs, toMs, timeZone) =>
+      cache
+        ? cache.freeSlots(client.locationId, calendarId, fromMs, toMs, timeZone, (from, to) => client.freeSlots(calendarId, from, to, timeZone))
+        : client.freeSlots(calendarId, fromMs, toMs, timeZone),
     async book({ turnId, contactId, startTime, endTime, title }): Promise<BookResult> {
       try {
-        return await ledger.once(`book:${turnId}`, {
+        const booked = await ledger.once(`book:${turnId}`, {
           intent: { contactId, startMs: Date.parse(startTime), startTime },
           perform: async (): Promise<Booked> => {
             const created = await client.createAppointment({ calendarId, contactId, startTime, endTime, title, appointmentStatus: 'confirmed' });
@@ -68,11 +76,22 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
           lookup: findAppointment,
           isUncertain: uncertain,
         });
+        // That slot is no longer free for anyone; the others are.
+        await cache?.booked(client.locationId, Date.parse(booked.startTime), Date.parse(endTime)).catch(() => undefined);
+        return booked;
       } catch (error) {
-        if (isSlotUnavailable(error)) return { ok: false, reason: 'slot_taken' };
+        if (isSlotUnavailable(error)) {
+          await dropSlots(); // the cache offered a slot GHL knows is taken
+          return { ok: false, reason: 'slot_taken' };
+        }
         throw error;
       }
     },
+  };
+
+  const upsert = ({ phone, name, email }: { phone: string | null; name: string | null; email: string | null }) => {
+    if (!phone) throw new Error('a contact needs an id or a phone');
+    return client.upsertContact({ phone, ...(name ? { name } : {}), ...(email ? { email } : {}) });
   };
 
   const contacts: ContactsPort = {
@@ -83,9 +102,12 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     },
     async ensureContact({ contactId, phone, name, email }) {
       if (contactId) return contactId;
-      if (!phone) throw new Error('a contact needs an id or a phone');
-      const contact = await client.upsertContact({ phone, ...(name ? { name } : {}), ...(email ? { email } : {}) });
-      return contact.id;
+      return (await upsert({ phone, name, email })).id;
+    },
+    // The upsert answers with the contact: no GET of it after.
+    async findOrCreate(input) {
+      const c = await upsert(input);
+      return { contactId: c.id, details: { name: c.name ?? null, email: c.email ?? null, timezone: c.timezone ?? null } };
     },
     async saveLearned(contactId, learned) {
       const [firstName, ...rest] = (learned.name ?? '').split(/\s+/).filter(Boolean);

@@ -3,6 +3,7 @@ import type { Config, JobData, JobResult, LocationDirectory, LocationView } from
 import { noCredentials, staticCredentials, type GhlCredentials } from '../ghl/credentials';
 import { GhlClient, type GhlClientOptions } from '../ghl/client';
 import { ghlWorkflowPorts, type CrmFields } from '../ghl/workflow-ports';
+import type { GhlReadCache } from '../ghl/read-cache';
 import type { EffectLedger } from '../effects/effect-ledger';
 import { createJobProcessor, type ProcessorDeps } from '../processing/job-processor';
 import type { LocationAdmission } from '../processing/location-admission';
@@ -18,6 +19,8 @@ export interface SharedRuntimeDeps {
   checkpointer: BaseCheckpointSaver;
   ledger: EffectLedger;
   crmFields: CrmFields;
+  /** GHL reads shared by every replica (calendar settings, free slots). */
+  ghlCache?: GhlReadCache;
   /** The GHL client's options that are not the location's own. */
   client: Omit<GhlClientOptions, 'token' | 'locationId' | 'timeZone'>;
   /** The Marketplace app's tokens for a location; absent when the deployment has no app (GHL_CLIENT_ID). */
@@ -46,7 +49,7 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
 
   function build(location: LocationView & { calendarId: string }): Processor {
     const client = new GhlClient({ ...deps.client, token: credentialsOf(location), locationId: location.id, timeZone: location.timeZone });
-    const ports = ghlWorkflowPorts({ client, calendarId: location.calendarId, ledger: deps.ledger, crmFields: deps.crmFields });
+    const ports = ghlWorkflowPorts({ client, calendarId: location.calendarId, ledger: deps.ledger, crmFields: deps.crmFields, cache: deps.ghlCache });
     const graph = buildBookingGraph(
       {
         understander: deps.understander,

@@ -9,6 +9,14 @@ export interface InboxMessage {
   attachments: number;
 }
 
+/** Inbox rows [runId, receivedAt, stored body] as messages, in the order's order. */
+function messagesOf(rows: [string, string | undefined, string | null][]): InboxMessage[] {
+  const messages: InboxMessage[] = [];
+  // Both keys expire together; an order entry without its body has nothing left to answer.
+  for (const [runId, score, raw] of rows) if (raw !== null) messages.push({ runId, ...readStored(raw), receivedAt: Number(score) });
+  return messages;
+}
+
 /** Stored as JSON; an entry written by an older version is the plain body. */
 function readStored(raw: string): { body: string; attachments: number } {
   if (raw.startsWith('{')) {
@@ -25,9 +33,30 @@ function readStored(raw: string): { body: string; attachments: number } {
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
 
+/**
+ * A message in, the lock taken and what is pending read, in one round trip (one contact's keys: one slot).
+ * KEYS: order, bodies, lock. ARGV: receivedAt, runId, stored body, inbox ttl s, lock token, lock ttl ms.
+ * Returns nil when another run holds the lock, else [runId, receivedAt, stored body or false, ...].
+ */
+const CLAIM = `
+redis.call('ZADD', KEYS[1], 'NX', ARGV[1], ARGV[2])
+redis.call('HSETNX', KEYS[2], ARGV[2], ARGV[3])
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+if not redis.call('SET', KEYS[3], ARGV[5], 'PX', ARGV[6], 'NX') then return nil end
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')
+local out = {}
+for i = 1, #ids, 2 do
+  out[#out + 1] = ids[i]
+  out[#out + 1] = ids[i + 1]
+  out[#out + 1] = redis.call('HGET', KEYS[2], ids[i])
+end
+return out`;
+
 type InboxRedis = RedisConnection & {
   wabLockRelease(key: string, token: string): Promise<number>;
   wabLockRenew(key: string, token: string, ttlMs: number): Promise<number>;
+  wabInboxClaim(order: string, bodies: string, lock: string, ...args: (string | number)[]): Promise<(string | null)[] | null>;
 };
 
 /**
@@ -61,6 +90,7 @@ export class ContactInbox {
     if (!('wabLockRelease' in redis)) {
       redis.defineCommand('wabLockRelease', { numberOfKeys: 1, lua: RELEASE });
       redis.defineCommand('wabLockRenew', { numberOfKeys: 1, lua: RENEW });
+      redis.defineCommand('wabInboxClaim', { numberOfKeys: 3, lua: CLAIM });
     }
     this.redis = redis as InboxRedis;
   }
@@ -88,13 +118,22 @@ export class ContactInbox {
     if (ids.length === 0) return [];
     const runIds = ids.filter((_, i) => i % 2 === 0);
     const stored = await this.redis.hmget(k.bodies, ...runIds);
-    const messages: InboxMessage[] = [];
-    runIds.forEach((runId, i) => {
-      const raw = stored[i];
-      // Both keys expire together; an order entry without its body has nothing left to answer.
-      if (raw !== null) messages.push({ runId, ...readStored(raw), receivedAt: Number(ids[i * 2 + 1]) });
-    });
-    return messages;
+    return messagesOf(runIds.map((runId, i) => [runId, ids[i * 2 + 1], stored[i]]));
+  }
+
+  /**
+   * add() and lock() and pending() in one round trip: the message goes in whether or not the lock is free;
+   * null when another run holds it.
+   */
+  async claim(contactKey: string, message: InboxMessage): Promise<{ lock: ContactLock; pending: InboxMessage[] } | null> {
+    const k = this.keys(contactKey);
+    const token = randomUUID();
+    const stored = JSON.stringify({ body: message.body, attachments: message.attachments });
+    const flat = await this.redis.wabInboxClaim(k.order, k.bodies, k.lock, String(message.receivedAt), message.runId, stored, this.ttlSeconds, token, this.lockTtlMs);
+    if (flat === null) return null;
+    const rows: [string, string, string | null][] = [];
+    for (let i = 0; i < flat.length; i += 3) rows.push([flat[i]!, flat[i + 1]!, flat[i + 2] ?? null]);
+    return { lock: this.lockOf(k.lock, token), pending: messagesOf(rows) };
   }
 
   async remove(contactKey: string, runIds: string[]): Promise<void> {
@@ -111,6 +150,10 @@ export class ContactInbox {
     const token = randomUUID();
     const taken = await this.redis.set(lock, token, 'PX', this.lockTtlMs, 'NX');
     if (taken !== 'OK') return null;
+    return this.lockOf(lock, token);
+  }
+
+  private lockOf(lock: string, token: string): ContactLock {
     return {
       ttlMs: this.lockTtlMs,
       renew: async () => (await this.redis.wabLockRenew(lock, token, this.lockTtlMs)) === 1,

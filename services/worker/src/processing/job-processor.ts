@@ -135,10 +135,13 @@ export function createJobProcessor(deps: ProcessorDeps) {
     try {
       const outcome = await runGuarded(claim.guard, () => runTurn(job, event, claim.pending, turn, log, nodes));
       const seconds = (Date.now() - started) / 1000;
-      const result = await recordRuns(job, { ...outcome.record, execution_time: seconds, attempts: job.attemptsMade + 1 }, runIds);
-      await inbox.remove(contactKey, runIds);
-      await deps.pruneConversation(contactKey).catch((error: Error) => log.warn({ err: { message: error.message } }, 'could not prune the conversation'));
-      await runStore.countProcessed({ seconds, messages: runIds.length, locationId: job.data.locationId, ...(outcome.bookedNow ? { booking: 'created' as const } : {}) });
+      // Sent together (one round trip's wait, not four); all land before the lock is released in `finally`.
+      const [result] = await Promise.all([
+        recordRuns(job, { ...outcome.record, execution_time: seconds, attempts: job.attemptsMade + 1 }, runIds),
+        inbox.remove(contactKey, runIds),
+        deps.pruneConversation(contactKey).catch((error: Error) => log.warn({ err: { message: error.message } }, 'could not prune the conversation')),
+        runStore.countProcessed({ seconds, messages: runIds.length, locationId: job.data.locationId, ...(outcome.bookedNow ? { booking: 'created' as const } : {}) }),
+      ]);
       metrics.bookingDuration.observe(seconds);
       log.info({ finalState: result.final_state, nodes, seconds, merged: runIds.length }, 'turn answered');
       return result;

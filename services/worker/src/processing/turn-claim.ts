@@ -31,11 +31,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export function createTurnClaimer(deps: { inbox: ContactInbox; runStore: RunStore; burstWindowMs: number; admit?: () => Promise<AdmissionSlot | null> }) {
   const { inbox, runStore } = deps;
 
-  /** Waits until the contact has been quiet for the burst window (at most three windows). */
-  async function waitForBurst(contactKey: string): Promise<InboxMessage[]> {
+  /** Waits until the contact has been quiet for the burst window (at most three windows); `first` is what the claim read. */
+  async function waitForBurst(contactKey: string, first: InboxMessage[]): Promise<InboxMessage[]> {
     const deadline = Date.now() + deps.burstWindowMs * 3;
-    for (;;) {
-      const pending = await inbox.pending(contactKey);
+    for (let pending = first; ; pending = await inbox.pending(contactKey)) {
       const newest = Math.max(0, ...pending.map((m) => m.receivedAt));
       const quietFor = Date.now() - newest;
       if (quietFor >= deps.burstWindowMs || Date.now() >= deadline) return pending;
@@ -44,18 +43,17 @@ export function createTurnClaimer(deps: { inbox: ContactInbox; runStore: RunStor
   }
 
   return async function claimTurn(contactKey: string, message: InboxMessage): Promise<Claim> {
-    await inbox.add(contactKey, message);
-    // After the inbox, so a deferred message keeps its place: the contact's next turn answers it in order.
+    const claimed = await inbox.claim(contactKey, message);
+    if (!claimed) return { kind: 'busy' };
+    // The message is in the inbox now, so a deferred one keeps its place: the contact's next turn answers it in order.
     const slot = deps.admit ? await deps.admit() : null;
-    if (deps.admit && !slot) return { kind: 'deferred' };
-    const lock = await inbox.lock(contactKey);
-    if (!lock) {
-      await slot?.release();
-      return { kind: 'busy' };
+    if (deps.admit && !slot) {
+      await claimed.lock.release().catch(() => undefined);
+      return { kind: 'deferred' };
     }
-    const held = holdLock(lock, slot);
+    const held = holdLock(claimed.lock, slot);
     try {
-      let pending = await waitForBurst(contactKey);
+      let pending = await waitForBurst(contactKey, claimed.pending);
       if (!pending.some((m) => m.runId === message.runId)) {
         // A run that held the lock before us answered this message already.
         const record = await runStore.get(message.runId);

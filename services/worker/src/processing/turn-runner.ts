@@ -58,19 +58,32 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       if (!details) contactId = null;
     }
     if (!contactId) {
-      contactId = await contacts.ensureContact({ contactId: null, phone: event.phone, name: event.name, email: event.email });
-      details = checkedDetails(await contacts.describe(contactId));
+      const who = { phone: event.phone, name: event.name, email: event.email };
+      if (contacts.findOrCreate) {
+        const found = await contacts.findOrCreate(who);
+        contactId = found.contactId;
+        details = checkedDetails(found.details);
+      } else {
+        contactId = await contacts.ensureContact({ contactId: null, ...who });
+        details = checkedDetails(await contacts.describe(contactId));
+      }
     }
     if (contactId !== profile.ghlContactId) await profiles.update(contactKey, { ghlContactId: contactId, details });
     return { contactId, details };
   }
 
   /** Writes the values the customer gave that GHL does not have yet; a failure waits for the next turn. */
-  async function saveLearned(contactId: string, state: Conversation, profile: ContactProfile, details: ContactDetails | null, log: Logger) {
+  async function saveLearned(contactId: string, state: Conversation, profile: ContactProfile, details: ContactDetails | null, event: CustomerMessageEvent, log: Logger) {
+    // What GHL has already: its contact as we read it, and as the webhook (GHL's own) described it.
     const known: LearnedDetails = { name: details?.name ?? null, email: details?.email ?? null, ...profile.learned };
+    const fromGhl: LearnedDetails = { name: event.name ?? null, email: event.email ?? null };
+    const same = (a: unknown, b: unknown) => typeof a === 'string' && typeof b === 'string' ? a.trim().toLowerCase() === b.trim().toLowerCase() : a === b;
     const learned: LearnedDetails = { name: state.name, email: state.email, goal: state.goal, budget: state.budget };
     const changed = Object.fromEntries(
-      Object.entries(learned).filter(([key, value]) => value !== null && value !== undefined && value !== known[key as keyof LearnedDetails]),
+      Object.entries(learned).filter(([key, value]) => {
+        const k = key as keyof LearnedDetails;
+        return value !== null && value !== undefined && !same(value, known[k]) && !same(value, fromGhl[k]);
+      }),
     ) as LearnedDetails;
     if (Object.keys(changed).length === 0) return;
     try {
@@ -134,7 +147,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       throw error;
     }
 
-    const learned = await saveLearned(contactId, state, profile, details, log);
+    const learned = await saveLearned(contactId, state, profile, details, event, log);
     await profiles.update(contactKey, {
       ...(state.optedOut !== profile.optedOut ? { optedOut: state.optedOut } : {}),
       ...(state.booking?.appointmentId !== profile.booking?.appointmentId ? { booking: state.booking } : {}),

@@ -50,6 +50,11 @@ export interface ContactsPort {
   describe(contactId: string): Promise<ContactDetails | null>;
   /** The GHL contact id for this customer, creating the contact when the webhook carried none. */
   ensureContact(input: { contactId: string | null; phone: string | null; name: string | null; email: string | null }): Promise<string>;
+  /**
+   * Finds the contact by phone (or makes it) and says what GHL knows of it, in one call where the CRM can;
+   * without it, ensureContact then describe.
+   */
+  findOrCreate?(input: { phone: string | null; name: string | null; email: string | null }): Promise<{ contactId: string; details: ContactDetails }>;
   /** Writes what the customer told the bot (name, email, goal and budget where custom fields are set) to the CRM. */
   saveLearned(contactId: string, learned: LearnedDetails): Promise<void>;
   addTags(contactId: string, tags: string[]): Promise<void>;
