@@ -38,6 +38,7 @@ function contextOf(c: MessageCase): UnderstandingContext {
     previousLanguage: c.context?.previousLanguage ?? null,
     expecting: c.context?.expecting ?? null,
     known: c.context?.known ?? {},
+    hasBooking: c.context?.hasBooking ?? false,
   };
 }
 
@@ -55,6 +56,7 @@ export function differences(c: MessageCase, u: Understanding): string[] {
   same('goal', e.goal, u.goal);
   same('name', e.name, u.name);
   same('slotChoice', e.slotChoice, u.slotChoice);
+  same('shift', e.shift, u.shift ?? null);
   if (e.time !== undefined) {
     const t = u.preferredTime;
     if (e.time === null) {
