@@ -7,6 +7,8 @@ import { HeuristicUnderstander } from '../../../services/worker/src/understandin
 /** In-memory ports: the graph's own logic under test, with a calendar of half-hour slots 09:00-17:00 UTC. */
 function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
   const booked: { contactId: string; startTime: string }[] = [];
+  const moved: { appointmentId: string; startTime: string }[] = [];
+  const cancelled: string[] = [];
   const tags = new Map<string, Set<string>>();
   const taken = new Set<number>();
   /** Slots listed as free but booked by someone else by the time we ask (the race between list and book). */
@@ -31,6 +33,17 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
       booked.push({ contactId, startTime });
       return { ok: true, appointmentId: `apt_${booked.length}`, startTime };
     },
+    movedInTurn: async () => null,
+    move: async ({ appointmentId, startTime }): Promise<BookResult> => {
+      if (taken.has(Date.parse(startTime)) || takenMeanwhile.has(Date.parse(startTime))) return { ok: false, reason: 'slot_taken' };
+      taken.add(Date.parse(startTime));
+      moved.push({ appointmentId, startTime });
+      return { ok: true, appointmentId, startTime };
+    },
+    cancel: async ({ appointmentId }) => {
+      cancelled.push(appointmentId);
+      return { ok: true, appointmentId };
+    },
   };
   const contacts: ContactsPort = {
     describe: async () => null,
@@ -45,7 +58,7 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
     contacts,
     rules: { minBudget: 500, services: [], minNoticeMinutes: 60, maxDaysAhead: 60, timeZone: 'UTC', currency: 'USD', ...overrides },
   };
-  return { ports, booked, tags, taken, takenMeanwhile };
+  return { ports, booked, moved, cancelled, tags, taken, takenMeanwhile };
 }
 
 // A Monday morning, so "tomorrow" is a weekday.

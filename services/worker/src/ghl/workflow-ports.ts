@@ -1,5 +1,5 @@
 import { inSpan } from '@wab/shared';
-import type { BookResult, CalendarPort, ContactsPort } from '../workflow/ports';
+import type { BookResult, CalendarPort, CancelResult, ContactsPort } from '../workflow/ports';
 import type { EffectLedger } from '../effects/effect-ledger';
 import { beforeEffect } from '../effects/turn-guard';
 import type { GhlClient } from './client';
@@ -48,6 +48,17 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     return found ? { ok: true, appointmentId: found.id, startTime: intent.startTime ?? found.startTime! } : null;
   };
 
+  /** A move whose answer was lost: the contact's appointments show the same appointment at the new time. */
+  const findMoved = async (intent: { contactId: string; appointmentId: string; startMs: number; startTime: string }): Promise<Booked | null> => {
+    const found = (await client.contactAppointments(intent.contactId)).find((a) => a.id === intent.appointmentId && a.active && a.startMs === intent.startMs);
+    return found ? { ok: true, appointmentId: found.id, startTime: intent.startTime } : null;
+  };
+  /** A cancellation whose answer was lost: the appointment is listed inactive (or no longer listed at all). */
+  const findCancelled = async (intent: { contactId: string; appointmentId: string }): Promise<CancelResult | null> => {
+    const found = (await client.contactAppointments(intent.contactId)).find((a) => a.id === intent.appointmentId);
+    return !found || !found.active ? { ok: true, appointmentId: intent.appointmentId } : null;
+  };
+
   const calendar: CalendarPort = {
     bookedInTurn: (turnId) => ledger.recall<Booked, { contactId: string; startMs: number }>(`book:${turnId}`, findAppointment),
     slotMinutes: async () => (await readCalendar()).slotDurationMinutes,
@@ -57,6 +68,34 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
       return days ? { timeZone: client.timeZone, days } : null;
     },
     freeSlots: (fromMs, toMs, timeZone) => client.freeSlots(calendarId, fromMs, toMs, timeZone),
+    movedInTurn: (turnId) => ledger.recall<Booked, { contactId: string; appointmentId: string; startMs: number; startTime: string }>(`move:${turnId}`, findMoved),
+    async move({ turnId, contactId, appointmentId, startTime, endTime }): Promise<BookResult> {
+      try {
+        return await ledger.once(`move:${turnId}`, {
+          intent: { contactId, appointmentId, startMs: Date.parse(startTime), startTime },
+          perform: async (): Promise<Booked> => {
+            const moved = await client.updateAppointment(appointmentId, { startTime, endTime });
+            return { ok: true, appointmentId: moved.id || appointmentId, startTime };
+          },
+          lookup: findMoved,
+          isUncertain: uncertain,
+        });
+      } catch (error) {
+        if (isSlotUnavailable(error)) return { ok: false, reason: 'slot_taken' };
+        throw error;
+      }
+    },
+    // Cancelled, not deleted: the appointment and its history stay in GHL for the team (README).
+    cancel: ({ turnId, contactId, appointmentId }) =>
+      ledger.once(`cancel:${turnId}`, {
+        intent: { contactId, appointmentId },
+        perform: async (): Promise<CancelResult> => {
+          await client.updateAppointment(appointmentId, { appointmentStatus: 'cancelled' });
+          return { ok: true, appointmentId };
+        },
+        lookup: findCancelled,
+        isUncertain: uncertain,
+      }),
     async book({ turnId, contactId, startTime, endTime, title }): Promise<BookResult> {
       try {
         return await ledger.once(`book:${turnId}`, {

@@ -137,7 +137,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const learned = await saveLearned(contactId, state, profile, details, log);
     await profiles.update(contactKey, {
       ...(state.optedOut !== profile.optedOut ? { optedOut: state.optedOut } : {}),
-      ...(state.booking?.appointmentId !== profile.booking?.appointmentId ? { booking: state.booking } : {}),
+      ...(state.booking?.appointmentId !== profile.booking?.appointmentId || state.booking?.startTime !== profile.booking?.startTime ? { booking: state.booking } : {}),
       ...(learned ? { learned } : {}),
     });
 
@@ -154,6 +154,8 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           booking_created: bookedNow,
           appointment_id: state.booking?.appointmentId ?? null,
           scheduled_time: state.booking?.startTime ?? null,
+          action: state.action,
+          appointment_before: profile.booking ? { appointment_id: profile.booking.appointmentId, scheduled_time: profile.booking.startTime } : null,
           customer: {
             name: state.name,
             goal: state.goal,

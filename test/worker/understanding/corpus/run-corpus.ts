@@ -86,7 +86,11 @@ const SLOT_MS = 30 * 60_000;
 
 /** In-memory ports on the sandbox's default calendar; `taken` slots are booked by someone else. */
 export function corpusPorts(understander: Understander, rules: Partial<BusinessRules> = {}, taken: readonly string[] = []) {
+  /** The active appointments' starts, by id (moves replace, cancellations remove). */
+  const appointments = new Map<string, string>();
   const booked: string[] = [];
+  let made = 0;
+  const sync = () => booked.splice(0, booked.length, ...appointments.values());
   const busy = new Set(taken.map((t) => Date.parse(`${t.replace(' ', 'T')}:00Z`)));
   const tags = new Set<string>();
   const calendar: CalendarPort = {
@@ -107,8 +111,25 @@ export function corpusPorts(understander: Understander, rules: Partial<BusinessR
     book: async ({ startTime }): Promise<BookResult> => {
       if (busy.has(Date.parse(startTime))) return { ok: false, reason: 'slot_taken' };
       busy.add(Date.parse(startTime));
-      booked.push(startTime);
-      return { ok: true, appointmentId: `apt_${booked.length}`, startTime };
+      const appointmentId = `apt_${++made}`;
+      appointments.set(appointmentId, startTime);
+      sync();
+      return { ok: true, appointmentId, startTime };
+    },
+    movedInTurn: async () => null,
+    move: async ({ appointmentId, startTime }): Promise<BookResult> => {
+      if (busy.has(Date.parse(startTime))) return { ok: false, reason: 'slot_taken' };
+      busy.delete(Date.parse(appointments.get(appointmentId)!));
+      busy.add(Date.parse(startTime));
+      appointments.set(appointmentId, startTime);
+      sync();
+      return { ok: true, appointmentId, startTime };
+    },
+    cancel: async ({ appointmentId }) => {
+      busy.delete(Date.parse(appointments.get(appointmentId)!));
+      appointments.delete(appointmentId);
+      sync();
+      return { ok: true, appointmentId };
     },
   };
   const contacts: ContactsPort = {
