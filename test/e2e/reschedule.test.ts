@@ -149,3 +149,29 @@ it('a slot taken between the offer and the answer during a reschedule: the neare
   expect((await lia.replies()).at(-1)).toMatch(/just taken/);
   expect(await lia.active()).toEqual([expect.objectContaining({ id: booked.id, startTime: booked.startTime })]);
 });
+
+it('a move and a cancellation made in GHL by the team (AppointmentUpdate, AppointmentDelete) are what the bot knows next', async () => {
+  const tia = await customer('Tia');
+  await tia.say('I need SEO, budget $3000, tomorrow at 2:30pm');
+  const [booked] = await tia.active();
+  const ghlPut = (body: object) =>
+    fetch(`${system.ghl.url}/calendars/events/appointments/${booked.id}`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${system.ghl.token}`, Version: '2021-04-15', 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const webhook = (type: string, appointment: object) =>
+    system.ingest.post(
+      { type, locationId: system.ghl.locationId, webhookId: `wh_${randomUUID()}`, timestamp: new Date().toISOString(), appointment: { id: booked.id, contactId: tia.contactId, ...appointment } },
+      { query: '?wait=20' },
+    );
+
+  expect((await ghlPut({ startTime: tomorrowAt(11, 30) })).status).toBe(200);
+  expect((await webhook('AppointmentUpdate', { startTime: tomorrowAt(11, 30), appointmentStatus: 'confirmed' })).status).toBe(200);
+  expect((await tia.say('thanks!')).reply).toMatch(/See you on .*11:30/);
+
+  expect((await ghlPut({ appointmentStatus: 'cancelled' })).status).toBe(200);
+  expect((await webhook('AppointmentDelete', { startTime: tomorrowAt(11, 30) })).status).toBe(200);
+  expect((await tia.say('cancel my appointment')).reply).toMatch(/don't have an appointment/);
+  expect(await tia.active()).toEqual([]);
+});
