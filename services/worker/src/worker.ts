@@ -94,6 +94,7 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
       checkTimeZone: createTimeZoneCheck({ logger, metrics }),
       burstWindowMs: config.BURST_WINDOW_MS,
       botPauseMinutes: config.BOT_PAUSE_MINUTES,
+      whatsappWindowHours: config.WHATSAPP_WINDOW_HOURS,
     },
   });
   // Jobs wait for the first read of the admin API's settings and the installs; then a refresh every few seconds.

@@ -176,7 +176,30 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     return sent;
   }
 
-  return { calendar, contacts, sendReply };
+  /**
+   * Enrols the contact in the location's window-closed workflow (it sends an approved template), once per
+   * silence: keyed by the customer's last message, so every reply and nudge due in the same silence shares it.
+   * GHL offers no way to see an enrolment afterwards: an answer lost on the way counts as done and is not
+   * retried (a template sent twice is worse than one that may be missing; the log says which).
+   */
+  async function enrolWindowClosed(contactId: string, workflowId: string, lastInboundMs: number): Promise<'enrolled' | 'uncertain'> {
+    return ledger.once(`window-closed:${contactId}:${workflowId}:${lastInboundMs}`, {
+      intent: { contactId, workflowId },
+      perform: async () => {
+        try {
+          await client.enrolInWorkflow(contactId, workflowId);
+          return 'enrolled' as const;
+        } catch (error) {
+          if (uncertain(error)) return 'uncertain' as const;
+          throw error;
+        }
+      },
+      lookup: async () => null,
+      isUncertain: () => false,
+    });
+  }
+
+  return { calendar, contacts, sendReply, enrolWindowClosed };
 }
 
 /** GHL no longer knows the contact (deleted, or merged into a duplicate): its id must be found again by phone. */

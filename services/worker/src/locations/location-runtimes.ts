@@ -21,7 +21,7 @@ export interface SharedRuntimeDeps {
   client: Omit<GhlClientOptions, 'token' | 'locationId' | 'timeZone'>;
   /** The Marketplace app's tokens for a location; absent when the deployment has no app (GHL_CLIENT_ID). */
   oauthCredentials?: (locationId: string) => GhlCredentials;
-  processor: Omit<ProcessorDeps, 'graph' | 'contacts' | 'sendReply' | 'timeZone'>;
+  processor: Omit<ProcessorDeps, 'graph' | 'contacts' | 'sendReply' | 'timeZone' | 'windowClosed'>;
 }
 
 type Processor = (job: Job<JobData>) => Promise<JobResult>;
@@ -60,7 +60,19 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
       },
       deps.checkpointer,
     );
-    return createJobProcessor({ ...deps.processor, graph, contacts: ports.contacts, sendReply: ports.sendReply, timeZone: location.timeZone });
+    const workflowId = location.windowClosedWorkflowId;
+    return createJobProcessor({
+      ...deps.processor,
+      graph,
+      contacts: ports.contacts,
+      sendReply: ports.sendReply,
+      timeZone: location.timeZone,
+      windowClosed: async (contactId, lastInboundMs) => {
+        if (!workflowId) return 'none';
+        await ports.enrolWindowClosed(contactId, workflowId, lastInboundMs);
+        return 'enrolled';
+      },
+    });
   }
 
   function locationOf(job: Job<JobData>): LocationView {

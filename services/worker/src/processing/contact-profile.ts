@@ -12,6 +12,8 @@ export interface ContactProfile {
   optedOut: boolean;
   pausedUntil: string | null;
   booking: Booking | null;
+  /** When the customer last wrote (ISO): WhatsApp's free-form window runs from it. */
+  lastInboundAt: string | null;
 }
 
 export class ContactProfiles {
@@ -34,6 +36,7 @@ export class ContactProfiles {
       optedOut: h.optedOut === '1',
       pausedUntil: h.pausedUntil || null,
       booking: h.booking ? (JSON.parse(h.booking) as Booking) : null,
+      lastInboundAt: h.lastInboundAt || null,
     };
   }
 
@@ -45,6 +48,7 @@ export class ContactProfiles {
     if (change.optedOut !== undefined) fields.optedOut = change.optedOut ? '1' : '0';
     if (change.pausedUntil !== undefined) fields.pausedUntil = change.pausedUntil ?? '';
     if (change.booking !== undefined) fields.booking = change.booking ? JSON.stringify(change.booking) : '';
+    if (change.lastInboundAt !== undefined) fields.lastInboundAt = change.lastInboundAt ?? '';
     if (Object.keys(fields).length === 0) return;
     const key = this.keys.forContact(contactKey).profile;
     await this.redis.multi().hset(key, fields).expire(key, this.ttlSeconds).exec();

@@ -11,6 +11,7 @@ import { turnInput, type Conversation } from '../workflow/state';
 import type { InboxMessage } from './contact-inbox';
 import type { ContactProfile, ContactProfiles } from './contact-profile';
 import type { TimeZoneCheck } from './time-zone-check';
+import { windowOpen, type WindowClosedAction } from './whatsapp-window';
 
 /** GHL stopped knowing the contact id we kept (merged or deleted): the next attempt finds it again by phone. */
 export class ContactGoneError extends Error {
@@ -25,6 +26,10 @@ export interface TurnRunnerDeps {
   checkTimeZone: TimeZoneCheck;
   metrics: WorkerMetrics;
   now: () => Date;
+  /** WHATSAPP_WINDOW_HOURS (default 24). */
+  whatsappWindowHours?: number;
+  /** What to do instead of a reply the window no longer allows (default: nothing). */
+  windowClosed?: WindowClosedAction;
 }
 
 export interface TurnOutcome {
@@ -107,6 +112,9 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       pausedUntil: profile.pausedUntil,
     });
 
+    // The window runs from the customer's newest message (this turn's, or an earlier one if it is newer).
+    const lastInboundMs = Math.max(...pending.map((m) => m.receivedAt), profile.lastInboundAt ? Date.parse(profile.lastInboundAt) : 0);
+    let windowClosed = false;
     let state: Conversation | null = null;
     try {
       // A turn always starts from START, so only its end state is worth saving (`durability: 'exit'`);
@@ -125,7 +133,15 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         last = Date.now();
       }
       if (!state) throw new Error('the conversation graph produced no state');
-      if (state.reply) await deps.sendReply(turnKey, contactId, state.reply);
+      if (state.reply && windowOpen(lastInboundMs, deps.now().getTime(), deps.whatsappWindowHours)) {
+        await deps.sendReply(turnKey, contactId, state.reply);
+      } else if (state.reply) {
+        // Held up past the window (an outage, a backlog): never free-form; the location's template workflow, once.
+        windowClosed = true;
+        const instead = deps.windowClosed ? await deps.windowClosed(contactId, lastInboundMs) : 'none';
+        deps.metrics.windowClosed.inc({ instead });
+        log.warn({ lastInboundAt: new Date(lastInboundMs).toISOString(), instead }, "the reply is due outside WhatsApp's window: not sent");
+      }
     } catch (error) {
       if (isUnknownContact(error)) {
         await profiles.update(contactKey, { ghlContactId: null, details: null });
@@ -139,6 +155,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       ...(state.optedOut !== profile.optedOut ? { optedOut: state.optedOut } : {}),
       ...(state.booking?.appointmentId !== profile.booking?.appointmentId || state.booking?.startTime !== profile.booking?.startTime ? { booking: state.booking } : {}),
       ...(learned ? { learned } : {}),
+      lastInboundAt: new Date(lastInboundMs).toISOString(),
     });
 
     const bookedNow = Boolean(state.booking && state.booking.appointmentId !== profile.booking?.appointmentId);
@@ -154,7 +171,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           booking_created: bookedNow,
           appointment_id: state.booking?.appointmentId ?? null,
           scheduled_time: state.booking?.startTime ?? null,
-          action: state.action,
+          action: windowClosed ? 'window_closed' : state.action,
           appointment_before: profile.booking ? { appointment_id: profile.booking.appointmentId, scheduled_time: profile.booking.startTime } : null,
           customer: {
             name: state.name,
@@ -166,7 +183,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         },
         event_type: job.data.eventType,
         message,
-        reply: state.reply,
+        reply: windowClosed ? null : state.reply,
         error: null,
       },
     };
