@@ -5,6 +5,8 @@ import { GhlClient, type GhlClientOptions } from '../ghl/client';
 import { ghlWorkflowPorts, type CrmFields } from '../ghl/workflow-ports';
 import type { EffectLedger } from '../effects/effect-ledger';
 import { createJobProcessor, type ProcessorDeps } from '../processing/job-processor';
+import { createNudgeProcessor, type FollowUpJob, type NudgeOutcome } from '../processing/follow-ups';
+import type { WindowClosedAction } from '../processing/whatsapp-window';
 import type { Understander } from '../understanding/understanding';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { buildBookingGraph } from '../workflow/graph';
@@ -25,6 +27,11 @@ export interface SharedRuntimeDeps {
 }
 
 type Processor = (job: Job<JobData>) => Promise<JobResult>;
+type NudgeProcessor = (job: Job<FollowUpJob>, token?: string) => Promise<{ outcome: NudgeOutcome }>;
+interface Runtime {
+  process: Processor;
+  nudge: NudgeProcessor;
+}
 
 /**
  * One booking graph, GHL client and job processor per location, built from that location's settings the
@@ -33,7 +40,7 @@ type Processor = (job: Job<JobData>) => Promise<JobResult>;
  * deployment's reference body) belongs to the deployment's only location.
  */
 export function createLocationRuntimes(deps: SharedRuntimeDeps) {
-  const built = new Map<string, { fingerprint: string; process: Processor }>();
+  const built = new Map<string, { fingerprint: string } & Runtime>();
 
   function credentialsOf(location: LocationView): GhlCredentials {
     if (location.token) return staticCredentials(location.token);
@@ -41,7 +48,7 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
     return noCredentials(location.id, 'has no token (set it in LOCATIONS_FILE or GHL_API_TOKEN, or connect the Marketplace app)');
   }
 
-  function build(location: LocationView & { calendarId: string }): Processor {
+  function build(location: LocationView & { calendarId: string }): Runtime {
     const client = new GhlClient({ ...deps.client, token: credentialsOf(location), locationId: location.id, timeZone: location.timeZone });
     const ports = ghlWorkflowPorts({ client, calendarId: location.calendarId, ledger: deps.ledger, crmFields: deps.crmFields });
     const graph = buildBookingGraph(
@@ -61,22 +68,31 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
       deps.checkpointer,
     );
     const workflowId = location.windowClosedWorkflowId;
-    return createJobProcessor({
-      ...deps.processor,
-      graph,
-      contacts: ports.contacts,
-      sendReply: ports.sendReply,
-      timeZone: location.timeZone,
-      windowClosed: async (contactId, lastInboundMs) => {
-        if (!workflowId) return 'none';
-        await ports.enrolWindowClosed(contactId, workflowId, lastInboundMs);
-        return 'enrolled';
-      },
-    });
+    const windowClosed: WindowClosedAction = async (contactId, lastInboundMs) => {
+      if (!workflowId) return 'none';
+      await ports.enrolWindowClosed(contactId, workflowId, lastInboundMs);
+      return 'enrolled';
+    };
+    const { processor } = deps;
+    return {
+      process: createJobProcessor({ ...processor, graph, contacts: ports.contacts, sendReply: ports.sendReply, timeZone: location.timeZone, windowClosed }),
+      nudge: createNudgeProcessor({
+        profiles: processor.profiles,
+        inbox: processor.inbox,
+        runStore: processor.runStore,
+        metrics: processor.metrics,
+        followUps: processor.followUps!,
+        logger: processor.logger,
+        calendar: ports.calendar,
+        sendReply: ports.sendReply,
+        windowClosed,
+        whatsappWindowHours: processor.whatsappWindowHours ?? 24,
+        timeZone: location.timeZone,
+      }),
+    };
   }
 
-  function locationOf(job: Job<JobData>): LocationView {
-    const id = job.data.locationId;
+  function locationOf(id: string | null): LocationView {
     const location = id === null ? deps.directory.sole() : deps.directory.get(id);
     if (!location) {
       throw new UnrecoverableError(id === null ? 'the job names no location and the deployment serves several' : `location ${id} is not configured on this worker`);
@@ -84,20 +100,24 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
     return location;
   }
 
+  /** The location's runtime, (re)built when its settings changed. */
+  function runtimeOf(locationId: string | null): Runtime {
+    const location = locationOf(locationId);
+    if (!location.calendarId) throw new UnrecoverableError(`location ${location.id} has no calendarId`);
+    // The connection state changes often (refreshes, installs); only the settings decide a rebuild.
+    const { connection: _connection, ...settings } = location;
+    const fingerprint = JSON.stringify(settings);
+    let runtime = built.get(location.id);
+    if (runtime?.fingerprint !== fingerprint) {
+      runtime = { fingerprint, ...build({ ...location, calendarId: location.calendarId }) };
+      built.set(location.id, runtime);
+    }
+    return runtime;
+  }
+
   return {
-    process(job: Job<JobData>): Promise<JobResult> {
-      const location = locationOf(job);
-      if (!location.calendarId) throw new UnrecoverableError(`location ${location.id} has no calendarId`);
-      // The connection state changes often (refreshes, installs); only the settings decide a rebuild.
-      const { connection: _connection, ...settings } = location;
-      const fingerprint = JSON.stringify(settings);
-      let runtime = built.get(location.id);
-      if (runtime?.fingerprint !== fingerprint) {
-        runtime = { fingerprint, process: build({ ...location, calendarId: location.calendarId }) };
-        built.set(location.id, runtime);
-      }
-      return runtime.process(job);
-    },
+    process: (job: Job<JobData>): Promise<JobResult> => runtimeOf(job.data.locationId).process(job),
+    nudge: (job: Job<FollowUpJob>, token?: string) => runtimeOf(job.data.locationId).nudge(job, token),
   };
 }
 

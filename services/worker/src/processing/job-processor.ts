@@ -21,6 +21,7 @@ import { resultOf, createRunRecorder } from './run-recorder';
 import type { TimeZoneCheck } from './time-zone-check';
 import { createTurnClaimer, turnKey } from './turn-claim';
 import { windowOpen, type WindowClosedAction } from './whatsapp-window';
+import type { FollowUps } from './follow-ups';
 import { ContactGoneError, createTurnRunner } from './turn-runner';
 
 export const NEEDS_HUMAN_TAG = 'needs-human';
@@ -46,6 +47,8 @@ export interface ProcessorDeps {
   whatsappWindowHours?: number;
   /** What to do instead of a send the window no longer allows: the location's workflow (default: nothing). */
   windowClosed?: WindowClosedAction;
+  /** Nudges after an unanswered question (FOLLOW_UP_MAX, FOLLOW_UP_DELAY_SECONDS); none without it. */
+  followUps?: FollowUps;
 }
 
 /** Errors that come from GHL (or from not knowing what GHL did) map to GHL_API_ERROR in the run record. */

@@ -12,6 +12,8 @@ import type { InboxMessage } from './contact-inbox';
 import type { ContactProfile, ContactProfiles } from './contact-profile';
 import type { TimeZoneCheck } from './time-zone-check';
 import { windowOpen, type WindowClosedAction } from './whatsapp-window';
+import type { FollowUps } from './follow-ups';
+import type { Awaiting } from './contact-profile';
 
 /** GHL stopped knowing the contact id we kept (merged or deleted): the next attempt finds it again by phone. */
 export class ContactGoneError extends Error {
@@ -30,6 +32,8 @@ export interface TurnRunnerDeps {
   whatsappWindowHours?: number;
   /** What to do instead of a reply the window no longer allows (default: nothing). */
   windowClosed?: WindowClosedAction;
+  /** Nudges after an unanswered question (none without it). */
+  followUps?: FollowUps;
 }
 
 export interface TurnOutcome {
@@ -91,6 +95,8 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
   return async function runTurn(job: Job<JobData>, event: CustomerMessageEvent, pending: InboxMessage[], turnKey: string, log: Logger, nodes: string[]): Promise<TurnOutcome> {
     const contactKey = job.data.contactKey!;
     const profile = await profiles.get(contactKey);
+    // Any message from the customer answers the last question: its pending nudge goes.
+    if (profile.awaiting && deps.followUps) await deps.followUps.cancel(contactKey, profile.awaiting);
     const { contactId, details } = await resolveContact(contactKey, event, profile);
 
     // The record keeps every word; understanding reads a capped, whitespace-collapsed copy (text-limits).
@@ -151,12 +157,22 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     }
 
     const learned = await saveLearned(contactId, state, profile, details, log);
+    // A question the reply asked (goal, budget, name, a time or a choice of slots) gets its follow-ups; never
+    // once booked or opted out, nor for a reply the window kept back.
+    const asks = state.outcome === 'waiting_for_customer' || state.outcome === 'rejected';
+    const awaiting: Awaiting | null =
+      deps.followUps && deps.followUps.max > 0 && state.reply && !windowClosed && asks && state.lastAsked && !state.booking && !state.optedOut
+        ? { turnKey, field: state.lastAsked, offeredSlots: state.offeredSlots, language: state.language ?? 'en', goal: state.goal, askedAt: deps.now().toISOString(), sent: 0 }
+        : null;
     await profiles.update(contactKey, {
+      awaiting,
       ...(state.optedOut !== profile.optedOut ? { optedOut: state.optedOut } : {}),
       ...(state.booking?.appointmentId !== profile.booking?.appointmentId || state.booking?.startTime !== profile.booking?.startTime ? { booking: state.booking } : {}),
       ...(learned ? { learned } : {}),
       lastInboundAt: new Date(lastInboundMs).toISOString(),
     });
+
+    if (awaiting) await deps.followUps!.schedule({ locationId: job.data.locationId, contactKey, contactId, turnKey, n: 1 });
 
     const bookedNow = Boolean(state.booking && state.booking.appointmentId !== profile.booking?.appointmentId);
     return {

@@ -124,4 +124,22 @@ export const replies = {
     lang === 'es'
       ? 'No tienes ninguna cita reservada con nosotros. Si quieres una, dime qué día te viene bien.'
       : "You don't have an appointment with us. If you'd like one, tell me a day that suits you.",
+  /** A follow-up after silence: what is still needed, short. */
+  nudge: (field: 'goal' | 'budget' | 'name' | 'time', goal: string | null, lang: Language) =>
+    ({
+      goal: lang === 'es' ? '¿Sigues ahí? Cuéntame en qué podemos ayudarte y te busco una cita.' : "Still there? Tell me what we can help you with and I'll find you a time.",
+      budget:
+        lang === 'es'
+          ? `¿Sigues interesado${goal ? ` en ${goal}` : ''}? Dime tu presupuesto aproximado y te busco una cita.`
+          : `Still interested${goal ? ` in ${goal}` : ''}? Tell me a rough budget and I'll find you a time.`,
+      name: lang === 'es' ? '¿Sigues ahí? Solo me falta tu nombre para reservar.' : 'Still there? I just need your name to book.',
+      time: lang === 'es' ? '¿Sigues ahí? Dime qué día y hora te vienen bien.' : 'Still there? Tell me a day and time that suits you.',
+    })[field],
+  /** A follow-up on offered slots: those still free, under their first numbers (so "2" still means the second). */
+  nudgeSlots: (slots: Array<{ slot: string; number: number }>, timeZone: string, lang: Language) => {
+    const lines = slots.map(({ slot, number }) => `${number}. ${formatSlot(slot, timeZone, lang)}`).join('\n');
+    return lang === 'es'
+      ? `¿Sigues ahí? Estas horas siguen libres:\n${lines}\nResponde con el número que prefieras, o dime otro día.`
+      : `Still there? These times are still free:\n${lines}\nReply with the number that suits you, or tell me another day.`;
+  },
 };
