@@ -17,6 +17,8 @@ export interface RunRecord {
     action?: string | null;
     /** The appointment before the turn (null: there was none); appointment_id and scheduled_time are the one after. */
     appointment_before?: { appointment_id: string; scheduled_time: string } | null;
+    /** When a follow-up will go out if the customer does not answer (null: none is pending). */
+    follow_up_at?: string | null;
     customer: {
       name: string | null;
       goal: string | null;

@@ -173,6 +173,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     });
 
     if (awaiting) await deps.followUps!.schedule({ locationId: job.data.locationId, contactKey, contactId, turnKey, n: 1 });
+    const followUpAt = awaiting ? new Date(deps.now().getTime() + deps.followUps!.delayMs).toISOString() : null;
 
     const bookedNow = Boolean(state.booking && state.booking.appointmentId !== profile.booking?.appointmentId);
     return {
@@ -189,6 +190,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           scheduled_time: state.booking?.startTime ?? null,
           action: windowClosed ? 'window_closed' : state.action,
           appointment_before: profile.booking ? { appointment_id: profile.booking.appointmentId, scheduled_time: profile.booking.startTime } : null,
+          follow_up_at: followUpAt,
           customer: {
             name: state.name,
             goal: state.goal,
