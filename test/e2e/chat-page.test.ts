@@ -114,3 +114,36 @@ it('books the API reference example from the chat page and shows the reply, the 
 
   expect(problems).toEqual([]);
 }, 60_000);
+
+it('shows a pending follow-up, then a cancellation in the run and in the calendar panel', async () => {
+  const fresh = await browser.newContext({ viewport: { width: 1280, height: 900 } }); // a visitor the page does not know yet
+  const page = watch(await fresh.newPage());
+  await page.goto(chatUrl);
+  await page.getByLabel('Your name').fill('Carla Ruiz');
+  await page.getByLabel('Your WhatsApp number').fill('+15550002222');
+  await page.getByRole('button', { name: 'Start chatting' }).click();
+  const input = page.getByLabel(/^Message/);
+  const log = page.getByRole('log', { name: 'Conversation' });
+  const say = async (text: string, answer: RegExp) => {
+    await input.fill(text);
+    await input.press('Enter');
+    await log.locator('li.msg.in', { hasText: answer }).last().waitFor({ timeout: 20_000 });
+  };
+
+  await say('Hi', /help you with/);
+  // The bot asked a question: its follow-up is pending (FOLLOW_UP_DELAY_SECONDS: two hours by default).
+  await page.locator('#runs li.run').first().locator('.run-follow-up', { hasText: /follow-up due .* unless you answer/ }).waitFor({ timeout: 20_000 });
+
+  await say('I need SEO, my budget is $3000', /You're booked/);
+  await page.locator('#runs li.run').first().locator('.run-action', { hasText: /^booked: / }).waitFor({ timeout: 20_000 });
+  await say('cancel my appointment', /Do you want me to cancel/);
+  await say('yes', /is cancelled/);
+  await page.locator('#runs li.run').first().locator('.run-action', { hasText: /^cancelled: / }).waitFor({ timeout: 20_000 });
+  const mine = page.locator('#calendar .your-appointments li.appointment');
+  await mine.filter({ hasText: /cancelled/ }).waitFor({ timeout: 20_000 });
+  expect(await mine.count()).toBe(1);
+  expect(await page.locator('#calendar li.slot.mine').count()).toBe(0);
+  await page.screenshot({ path: join(OUT, 'chat-page-cancelled.png'), fullPage: true });
+  await fresh.close();
+  expect(problems).toEqual([]);
+}, 60_000);

@@ -460,3 +460,16 @@ describe('conversations', () => {
     expect(await ghl.sentMessages()).toEqual([]);
   });
 });
+
+describe('workflow enrolment (POST /contacts/{id}/workflow/{workflowId})', () => {
+  it('answers 200 with GHL’s spelling, records the enrolment for the tests, and refuses an unknown contact or a missing body', async () => {
+    const contact = await ghl.seedContact({ id: 'c_wf', phone: '+15550001111', name: 'Wf' });
+    const res = await api(ghl, 'POST', `/contacts/${contact.id}/workflow/wf_1`, { body: {}, version: CONTACTS_VERSION });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ succeded: true });
+    expect(await ghl.workflowEnrolments(contact.id)).toEqual([expect.objectContaining({ contactId: 'c_wf', workflowId: 'wf_1', locationId: ghl.locationId })]);
+    expect((await api(ghl, 'POST', '/contacts/c_nobody/workflow/wf_1', { body: {}, version: CONTACTS_VERSION })).status).toBe(404);
+    expect((await api(ghl, 'POST', `/contacts/${contact.id}/workflow/wf_1`, { body: { eventStartTime: 5 }, version: CONTACTS_VERSION })).status).toBe(422);
+    expect(await ghl.workflowEnrolments(contact.id)).toHaveLength(1);
+  });
+});

@@ -52,8 +52,15 @@ describe('LOCATIONS_FILE', () => {
       language: 'en',
       token: 'pit-abc',
       webhookToken: 'wf-token-for-acme-0123456789',
+      windowClosedWorkflowId: null,
     });
     expect(madrid).toMatchObject({ id: 'loc_madrid', timeZone: 'Europe/Madrid', currency: 'EUR', language: 'es', minBudget: 300, businessName: 'Default Co', services: ['seo'], token: null });
+  });
+
+  it('takes the window-closed workflow from the location, else GHL_WINDOW_CLOSED_WORKFLOW_ID', () => {
+    const json = JSON.stringify({ locations: [{ id: 'a', calendarId: 'c' }, { id: 'b', calendarId: 'c', windowClosedWorkflowId: 'wf_b' }] });
+    const [a, b] = loadLocations(configWith({ LOCATIONS_FILE: fileWith('wf.json', json), GHL_WINDOW_CLOSED_WORKFLOW_ID: 'wf_env' }));
+    expect([a.windowClosedWorkflowId, b.windowClosedWorkflowId]).toEqual(['wf_env', 'wf_b']);
   });
 
   it('reads the same shape as JSON', () => {

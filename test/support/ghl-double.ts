@@ -52,6 +52,8 @@ export interface GhlDouble {
   sentMessages(contactId?: string): Promise<SandboxMessage[]>;
   /** Every appointment, or a location's. */
   appointments(locationId?: string): Promise<SandboxAppointment[]>;
+  /** Every workflow enrolment (POST /contacts/{id}/workflow/{workflowId}), oldest first, or a contact's. */
+  workflowEnrolments(contactId?: string): Promise<{ contactId: string; locationId: string; workflowId: string; at: string }[]>;
   /** As if the user had approved the install on GHL's chooselocation page: a single-use code for /oauth/token. */
   authorize(userType: UserType, locationIds: string[]): Promise<string>;
   oauthStats(): Promise<OAuthStats>;
@@ -165,6 +167,8 @@ export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<Gh
       (await control<{ messages: SandboxMessage[] }>('GET', `/messages${contactId ? `?contactId=${encodeURIComponent(contactId)}` : ''}`)).messages,
     appointments: async (location) =>
       (await control<{ appointments: SandboxAppointment[] }>('GET', `/appointments${location ? `?locationId=${encodeURIComponent(location)}` : ''}`)).appointments,
+    workflowEnrolments: async (contactId) =>
+      (await control<{ enrolments: { contactId: string; locationId: string; workflowId: string; at: string }[] }>('GET', `/workflow-enrolments${contactId ? `?contactId=${encodeURIComponent(contactId)}` : ''}`)).enrolments,
     authorize: async (userType, locationIds) => (await control<{ code: string }>('POST', '/oauth/authorize', { userType, locationIds })).code,
     oauthStats: () => control<OAuthStats>('GET', '/oauth/stats'),
     revoke: async (subject) => {

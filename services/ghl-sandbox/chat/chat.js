@@ -552,6 +552,12 @@
         parts.push(record.result && record.result.booking_created ? 'booking created' : 'no booking');
         if (record.attempts > 1) parts.push(record.attempts + ' attempts');
         foot = parts.join(' · ');
+        var action = describeAction(record.result);
+        if (action) li.appendChild(make('p', 'run-action', action));
+        var due = record.result && record.result.follow_up_at;
+        if (due && run === state.runs[0] && Date.parse(due) > Date.now()) {
+          li.appendChild(make('p', 'run-follow-up', 'follow-up due ' + formatWhen(due) + ' unless you answer'));
+        }
       } else {
         foot = run.gaveUp ? 'still not finished; stopped asking' : (finalState === 'running' ? 'the worker is on it…' : 'waiting for a worker…');
       }
@@ -562,6 +568,17 @@
     });
     el.runs.textContent = '';
     el.runs.appendChild(fragment);
+  }
+
+  /** "rescheduled: Tue 2 Dec 15:00 → Tue 2 Dec 16:00", "cancelled: Tue 2 Dec 16:30", … from the run's result. */
+  function describeAction(result) {
+    if (!result || !result.action) return null;
+    var before = result.appointment_before && result.appointment_before.scheduled_time;
+    var after = result.scheduled_time;
+    if (result.action === 'rescheduled' && before && after) return 'rescheduled: ' + formatWhen(before) + ' → ' + formatWhen(after);
+    if (result.action === 'cancelled' && before) return 'cancelled: ' + formatWhen(before);
+    if (result.action === 'booked' && after) return 'booked: ' + formatWhen(after);
+    return result.action.replace(/_/g, ' ');
   }
 
   var LANGUAGES = { en: 'English (en)', es: 'Spanish (es)' };
@@ -593,7 +610,8 @@
     clearTimeout(state.calendarTimer);
     state.calendarTimer = setTimeout(refreshCalendar, CALENDAR_EVERY_MS);
     var other = locationParam();
-    return api('GET', '/calendar?days=5' + (other ? '&locationId=' + encodeURIComponent(other) : '')).then(function (answer) {
+    var who = state.contact ? '&contactId=' + encodeURIComponent(state.contact.id) : '';
+    return api('GET', '/calendar?days=5' + (other ? '&locationId=' + encodeURIComponent(other) : '') + who).then(function (answer) {
       el.calendar.setAttribute('aria-busy', 'false');
       if (!answer.ok) {
         el.calendar.textContent = '';
@@ -635,6 +653,21 @@
       }
       fragment.appendChild(section);
     });
+    // The visitor's own appointments, cancelled ones too: a move shows as the same appointment at its new time.
+    if (data.yours && data.yours.length) {
+      var yours = make('section', 'yours');
+      yours.appendChild(make('h3', null, 'Your appointments'));
+      var items = make('ul', 'your-appointments');
+      data.yours.forEach(function (a) {
+        var when = dayFmt.format(new Date(a.startTime.slice(0, 10) + 'T12:00:00Z')) + ' ' + timeFmt.format(new Date(a.startTime));
+        var li = make('li', 'appointment ' + a.appointmentStatus, when + ' · ' + a.appointmentStatus);
+        li.dataset.id = a.id;
+        li.dataset.start = a.startTime;
+        items.appendChild(li);
+      });
+      yours.appendChild(items);
+      fragment.insertBefore(yours, fragment.firstChild);
+    }
     el.calendar.textContent = '';
     el.calendar.appendChild(fragment);
   }

@@ -49,6 +49,7 @@ export const ENDPOINTS = [
   'searchDuplicate',
   'addTags',
   'removeTags',
+  'addContactToWorkflow',
   'sendMessage',
   'searchConversations',
   'conversationMessages',

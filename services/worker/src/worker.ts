@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { INBOUND_QUEUE, LOCATION_REFRESH_MS, LocationDirectory, RunStore, createOAuthConnections, keysFor, loadLocations, type Config, type JobData, type JobResult, type RedisConnection } from '@wab/shared';
 import { RedisCheckpointSaver } from './conversation/redis-checkpointer';
@@ -10,6 +10,7 @@ import { createWorkerMetrics } from './metrics/worker-metrics';
 import { ContactInbox } from './processing/contact-inbox';
 import { ContactProfiles } from './processing/contact-profile';
 import { LocationAdmission } from './processing/location-admission';
+import { FOLLOW_UP_QUEUE, FollowUps, type FollowUpJob } from './processing/follow-ups';
 import { createTimeZoneCheck } from './processing/time-zone-check';
 import { RETRY_POLICY } from './retry-policy';
 import { HeuristicUnderstander } from './understanding/heuristic';
@@ -65,6 +66,10 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
 
   const checkpointer = new RedisCheckpointSaver(redis, { prefix, ttlSeconds: config.CONVERSATION_TTL_DAYS * 24 * 3600 });
   const connections = createOAuthConnections(config, redis, directory, (owner, outcome) => metrics.oauthRenewals.inc({ owner, outcome }));
+  // Follow-ups are delayed jobs on a queue of their own (never backlog for the autoscaler).
+  const queuePrefix = keysFor(prefix, deps.connection).queuePrefix;
+  const followUpQueue = new Queue<FollowUpJob>(FOLLOW_UP_QUEUE, { connection: deps.connection, prefix: queuePrefix });
+  const followUps = new FollowUps(followUpQueue, config.FOLLOW_UP_MAX, config.FOLLOW_UP_DELAY_SECONDS * 1000);
   const runtimes = createLocationRuntimes({
     oauthCredentials: connections ? (locationId) => oauthCredentials(connections, locationId) : undefined,
     // A slot lasts as long as the slowest turn may (every GHL attempt timing out); a crashed worker's frees itself.
@@ -99,6 +104,8 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
       checkTimeZone: createTimeZoneCheck({ logger, metrics }),
       burstWindowMs: config.BURST_WINDOW_MS,
       botPauseMinutes: config.BOT_PAUSE_MINUTES,
+      whatsappWindowHours: config.WHATSAPP_WINDOW_HOURS,
+      followUps,
     },
   });
   // Jobs wait for the first read of the admin API's settings and the installs; then a refresh every few seconds.
@@ -124,7 +131,24 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
 
   worker.on('closed', () => directory.stop());
 
-  return { worker, metrics, runStore, locations: directory };
+  const followUpWorker = new Worker<FollowUpJob>(
+    FOLLOW_UP_QUEUE,
+    async (job, token) => {
+      await ready;
+      return runtimes.nudge(job, token);
+    },
+    { connection: deps.connection, prefix: queuePrefix, concurrency: 5, autorun: deps.autorun ?? true, lockDuration: config.JOB_LOCK_MS },
+  );
+  followUpWorker.on('error', (error) => logger.warn({ err: { message: error.message } }, 'follow-up worker error'));
+  followUpWorker.on('failed', (job, error) => logger.warn({ jobId: job?.id, err: { message: error.message } }, 'follow-up failed'));
+  // The follow-ups live and stop with the inbound worker: whoever closes it (shutdown, tests) closes both.
+  const closeInbound = worker.close.bind(worker);
+  worker.close = async (force?: boolean) => {
+    await Promise.all([closeInbound(force), followUpWorker.close(force)]);
+    await followUpQueue.close();
+  };
+
+  return { worker, metrics, runStore, locations: directory, followUps };
 }
 
 export type BookingWorker = ReturnType<typeof createWorker>;

@@ -194,6 +194,14 @@ export const configSchema = z.object({
   BURST_WINDOW_MS: int(0, 60_000).default(1500),
   /** How long the bot stays quiet after a person answers from the GHL app. */
   BOT_PAUSE_MINUTES: int(0).default(60),
+  /** WhatsApp's customer-service window: free-form text only this long after the customer's last message. */
+  WHATSAPP_WINDOW_HOURS: int(1, 24 * 30).default(24),
+  /** A GHL workflow (sending an approved template) the contact is enrolled in when a reply is due outside the window. */
+  GHL_WINDOW_CLOSED_WORKFLOW_ID: z.string().trim().min(1).optional(),
+  /** Follow-ups when the customer goes quiet after a question: at most this many (0 = none)… */
+  FOLLOW_UP_MAX: int(0, 5).default(1),
+  /** …each this long after the last message (sent inside business hours and the window only). */
+  FOLLOW_UP_DELAY_SECONDS: int(1).default(7200),
   /** How long a quiet conversation is remembered. */
   CONVERSATION_TTL_DAYS: int(1).default(30),
   GHL_TIMEOUT_MS: int(100).default(10_000),

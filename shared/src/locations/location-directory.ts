@@ -148,8 +148,14 @@ export class LocationDirectory {
 /** A resolved location back to the settings it was made of (the layer under an admin override). */
 function fileSettings(location: Location | undefined): LocationSettings {
   if (!location) return {};
-  const { id: _id, calendarId, token, webhookToken, ...rest } = location;
-  return { ...rest, calendarId: calendarId ?? undefined, token: token ?? undefined, webhookToken: webhookToken ?? undefined };
+  const { id: _id, calendarId, token, webhookToken, windowClosedWorkflowId, ...rest } = location;
+  return {
+    ...rest,
+    calendarId: calendarId ?? undefined,
+    token: token ?? undefined,
+    webhookToken: webhookToken ?? undefined,
+    windowClosedWorkflowId: windowClosedWorkflowId ?? undefined,
+  };
 }
 
 function parseEntries<T>(entries: Record<string, string>, schema: z.ZodType<T>): Map<string, T> {

@@ -25,6 +25,8 @@ export interface Location {
   token: string | null;
   /** Binds a workflow-webhook token to this location (see WEBHOOK_TOKENS). */
   webhookToken: string | null;
+  /** The GHL workflow sending a template when a reply is due outside WhatsApp's window (null: send nothing). */
+  windowClosedWorkflowId: string | null;
 }
 
 const text = z.string().trim().min(1, 'must not be blank');
@@ -43,6 +45,7 @@ export const locationSettingsSchema = z
     token: text,
     webhookToken: z.string().min(MIN_WEBHOOK_SECRET_LENGTH, `must be at least ${MIN_WEBHOOK_SECRET_LENGTH} characters`),
     calendarId: text,
+    windowClosedWorkflowId: text,
   })
   .partial()
   // A misspelt key would silently fall back to a default: refuse it instead.
@@ -60,7 +63,7 @@ const fileSchema = z
   .strict();
 
 /** The environment's defaults for every setting a location may leave out. */
-function defaultsOf(config: Config): Omit<Location, 'id' | 'calendarId' | 'token' | 'webhookToken'> {
+function defaultsOf(config: Config): Omit<Location, 'id' | 'calendarId' | 'token' | 'webhookToken' | 'windowClosedWorkflowId'> {
   return {
     timeZone: config.BUSINESS_TIMEZONE,
     businessName: config.BUSINESS_NAME,
@@ -83,6 +86,7 @@ export function resolveLocation(config: Config, id: string, ...layers: LocationS
     calendarId: merged.calendarId ?? null,
     token: merged.token ?? null,
     webhookToken: merged.webhookToken ?? null,
+    windowClosedWorkflowId: merged.windowClosedWorkflowId ?? config.GHL_WINDOW_CLOSED_WORKFLOW_ID ?? null,
   };
 }
 

@@ -21,6 +21,8 @@ export const METRICS = {
   messageStatuses: 'message_status_events_total',
   ignoredTimeZones: 'ignored_time_zones_total',
   handedToTeam: 'turns_handed_to_team_total',
+  windowClosed: 'whatsapp_window_closed_total',
+  nudges: 'follow_up_nudges_total',
   oauthRenewals: 'ghl_oauth_renewals_total',
   turnsDeferred: 'turns_deferred_total',
   locationConnections: 'ghl_location_connections',

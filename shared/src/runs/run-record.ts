@@ -13,6 +13,12 @@ export interface RunRecord {
     booking_created: boolean;
     appointment_id: string | null;
     scheduled_time: string | null;
+    /** What the turn did: booked, rescheduled, cancelled, offered, asked, nudged, window_closed (null: none of these). */
+    action?: string | null;
+    /** The appointment before the turn (null: there was none); appointment_id and scheduled_time are the one after. */
+    appointment_before?: { appointment_id: string; scheduled_time: string } | null;
+    /** When a follow-up will go out if the customer does not answer (null: none is pending). */
+    follow_up_at?: string | null;
     customer: {
       name: string | null;
       goal: string | null;

@@ -7,6 +7,8 @@ import { HeuristicUnderstander } from '../../../services/worker/src/understandin
 /** In-memory ports: the graph's own logic under test, with a calendar of half-hour slots 09:00-17:00 UTC. */
 function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
   const booked: { contactId: string; startTime: string }[] = [];
+  const moved: { appointmentId: string; startTime: string }[] = [];
+  const cancelled: string[] = [];
   const tags = new Map<string, Set<string>>();
   const taken = new Set<number>();
   /** Slots listed as free but booked by someone else by the time we ask (the race between list and book). */
@@ -31,6 +33,17 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
       booked.push({ contactId, startTime });
       return { ok: true, appointmentId: `apt_${booked.length}`, startTime };
     },
+    movedInTurn: async () => null,
+    move: async ({ appointmentId, startTime }): Promise<BookResult> => {
+      if (taken.has(Date.parse(startTime)) || takenMeanwhile.has(Date.parse(startTime))) return { ok: false, reason: 'slot_taken' };
+      taken.add(Date.parse(startTime));
+      moved.push({ appointmentId, startTime });
+      return { ok: true, appointmentId, startTime };
+    },
+    cancel: async ({ appointmentId }) => {
+      cancelled.push(appointmentId);
+      return { ok: true, appointmentId };
+    },
   };
   const contacts: ContactsPort = {
     describe: async () => null,
@@ -45,7 +58,7 @@ function memoryPorts(overrides: Partial<WorkflowPorts['rules']> = {}) {
     contacts,
     rules: { minBudget: 500, services: [], minNoticeMinutes: 60, maxDaysAhead: 60, timeZone: 'UTC', currency: 'USD', ...overrides },
   };
-  return { ports, booked, tags, taken, takenMeanwhile };
+  return { ports, booked, moved, cancelled, tags, taken, takenMeanwhile };
 }
 
 // A Monday morning, so "tomorrow" is a weekday.
@@ -170,5 +183,38 @@ describe('booking graph', () => {
     expect(done.state.outcome).toBe('completed');
     expect(done.state.reply).toMatch(/Listo, Lucía/);
     expect(booked[0].startTime).toBe('2026-12-01T12:00:00.000Z');
+  });
+});
+
+describe('changing the booked appointment', () => {
+  it('applies the business rules to the new time: a past or too distant one is refused and nothing moves', async () => {
+    const { ports, booked, moved } = memoryPorts({ maxDaysAhead: 30 });
+    const say = conversation(ports);
+    await say('SEO, budget $2000, tomorrow at 10am', { name: 'Ana' });
+    expect(booked.map((b) => b.startTime)).toEqual(['2026-12-01T10:00:00.000Z']);
+    const far = await say('can we move it to March 15 at 10am?');
+    expect(far.state).toMatchObject({ outcome: 'rejected', booking: { startTime: '2026-12-01T10:00:00.000Z' } });
+    expect(far.state.reply).toMatch(/up to 30 days/);
+    const past = await say('can we move it to today at 7am?');
+    expect(past.state.outcome).toBe('rejected');
+    expect(past.state.reply).toMatch(/already passed/);
+    expect(moved).toEqual([]);
+    const ok = await say('then Thursday at 11');
+    expect(ok.state).toMatchObject({ outcome: 'completed', action: 'rescheduled', booking: { appointmentId: 'apt_1', startTime: '2026-12-03T11:00:00.000Z' } });
+    expect(moved).toEqual([{ appointmentId: 'apt_1', startTime: '2026-12-03T11:00:00.000Z' }]);
+  });
+
+  it('a cancellation asked for and then not confirmed changes nothing; confirmed, it cancels that appointment', async () => {
+    const { ports, cancelled, tags } = memoryPorts();
+    const say = conversation(ports);
+    await say('SEO, budget $2000, tomorrow at 10am', { name: 'Ana' });
+    expect((await say('please cancel my booking')).state).toMatchObject({ outcome: 'waiting_for_customer', pendingCancel: true });
+    expect((await say('no, keep it')).state).toMatchObject({ pendingCancel: false, booking: { appointmentId: 'apt_1' } });
+    expect(cancelled).toEqual([]);
+    await say('cancel');
+    const yes = await say('yes');
+    expect(yes.state).toMatchObject({ action: 'cancelled', booking: null, optedOut: false });
+    expect(cancelled).toEqual(['apt_1']);
+    expect(tags.get('contact_123')?.has('booked')).toBe(false);
   });
 });

@@ -26,7 +26,8 @@ import { deliverWebhook, describe, ingestPath, readBody, type ReferenceMessageWe
  *                                    resumes after Last-Event-ID), `reset` when the conversation was wiped
  * - GET  /_sandbox/chat/runs/:id                   the ingest's GET /runs/:id, passed through
  * - GET  /_sandbox/chat/status                     the ingest's GET /status, passed through
- * - GET  /_sandbox/chat/calendar?days=5&locationId=   the location's next open days' slots: free, booked (with the appointment) or past
+ * - GET  /_sandbox/chat/calendar?days=5&locationId=&contactId=   the location's next open days' slots: free, booked (with the
+ *                                    appointment) or past; with `contactId`, `yours`: that contact's appointments, cancelled ones too
  *
  * Without `locationId` a route acts for the primary location; a customer's messages carry their location's id.
  *
@@ -190,7 +191,11 @@ export function chatRoutes(ctx: SandboxContext): Router {
       const starts = location.grid.startsBetween(zonedToUtc(day, 0, tz), zonedToUtc(addDays(day, 1), 0, tz) - 1);
       if (starts.length) open.push({ date: day, starts });
     }
-    const active = (await ctx.appointments.all()).filter((a) => a.calendarId === location.calendarId && holdsSlot(a.appointmentStatus));
+    const all = (await ctx.appointments.all()).filter((a) => a.calendarId === location.calendarId);
+    const active = all.filter((a) => holdsSlot(a.appointmentStatus));
+    const contactId = typeof req.query.contactId === 'string' ? req.query.contactId : null;
+    // Moves keep the appointment (its new time); cancellations keep it with its status: both show here.
+    const yours = contactId === null ? undefined : all.filter((a) => a.contactId === contactId).map((a) => ({ id: a.id, startTime: a.startTime, appointmentStatus: a.appointmentStatus, dateUpdated: a.dateUpdated }));
     const names = new Map<string, string | null>();
     for (const a of active) if (!names.has(a.contactId)) names.set(a.contactId, (await ctx.contacts.get(a.contactId))?.name || null);
     const overlapping = (start: number): SandboxAppointment | undefined =>
@@ -200,6 +205,7 @@ export function chatRoutes(ctx: SandboxContext): Router {
       timeZone: tz,
       slotMinutes: location.grid.durationMinutes,
       now: new Date(now).toISOString(),
+      ...(yours ? { yours } : {}),
       days: open.map(({ date, starts }) => ({
         date: formatLocalDate(date),
         weekday: isoWeekday(date),

@@ -60,6 +60,9 @@ const duplicateQuery = z.object({
 /** The contacts service documents 422 for invalid input. */
 const INVALID = 422;
 
+/** CreateWorkflowDto: the body is required, its one field optional. */
+const workflowBody = z.object({ eventStartTime: z.string().optional() });
+
 export function contactRoutes(ctx: SandboxContext): Router {
   const router = caseSensitiveRouter();
 
@@ -120,6 +123,19 @@ export function contactRoutes(ctx: SandboxContext): Router {
       const contactId = String(req.params.contactId);
       await requireContact(res, contactId);
       res.json({ tags: await ctx.contacts.removeTags(contactId, body.tags) });
+    }),
+  );
+
+  // No workflows run in the sandbox: an enrolment is recorded (GET /_sandbox/workflow-enrolments) and answered as documented.
+  router.post(
+    '/contacts/:contactId/workflow/:workflowId',
+    endpoint(ctx, 'addContactToWorkflow', async (req, res) => {
+      const body = parseInput(workflowBody, req.body, INVALID);
+      const contactId = String(req.params.contactId);
+      const locationId = await requireContact(res, contactId);
+      const enrolment = { contactId, locationId, workflowId: String(req.params.workflowId), eventStartTime: body.eventStartTime ?? null, at: new Date().toISOString() };
+      await ctx.redis.rpush(ctx.keys.workflowEnrolments, JSON.stringify(enrolment));
+      res.json({ succeded: true }); // sic: ContactsWorkflowSuccessfulResponseDto
     }),
   );
 

@@ -13,6 +13,7 @@ import { sandboxOAuthRoutes } from './oauth';
  * - GET    /_sandbox/contacts?locationId=                 `{contacts}`
  * - GET    /_sandbox/messages?contactId=&locationId=      every message sent, oldest first -> `{messages}`
  * - GET    /_sandbox/appointments?contactId=&locationId=  every appointment, in creation order -> `{appointments}`
+ * - GET    /_sandbox/workflow-enrolments?contactId=&locationId=  every contact enrolled in a workflow, oldest first -> `{enrolments}`
  * - POST   /_sandbox/faults          `{endpoint? | path?, responses: [...]}` -> 201 `{id}`; `path` is a glob such as
  *                                    `GET /contacts/*` (see faults.ts, path-glob.ts)
  * - DELETE /_sandbox/faults          drop every planned fault
@@ -85,6 +86,11 @@ export function sandboxRoutes(ctx: SandboxContext): Router {
 
   router.get('/appointments', async (req, res) => {
     res.json({ appointments: filter(req, await ctx.appointments.all()) });
+  });
+
+  router.get('/workflow-enrolments', async (req, res) => {
+    const raw = await ctx.redis.lrange(ctx.keys.workflowEnrolments, 0, -1);
+    res.json({ enrolments: filter(req, raw.map((r) => JSON.parse(r) as { contactId: string; locationId: string; workflowId: string })) });
   });
 
   router.use('/oauth', sandboxOAuthRoutes(ctx));

@@ -25,6 +25,9 @@ export function sandboxKeys(prefix: string) {
     message: (id: string) => `${prefix}:msg:${id}`,
     messagesAll: `${prefix}:msgs:all`,
 
+    /** LIST of JSON enrolments (POST /contacts/{id}/workflow/{workflowId}), oldest first. */
+    workflowEnrolments: `${prefix}:workflow-enrolments`,
+
     faultRules: `${prefix}:faults`,
     faultResponses: (ruleId: string) => `${prefix}:fault:${ruleId}`,
 

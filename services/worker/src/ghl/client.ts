@@ -14,6 +14,7 @@ import {
   conversationMessagesAnswer,
   conversationSearchAnswer,
   createdAppointmentAnswer,
+  workflowEnrolmentAnswer,
   daySlots,
   duplicateAnswer,
   freeSlotsAnswer,
@@ -205,6 +206,45 @@ export class GhlClient {
       endTime: input.endTime ?? this.normaliseTime(created.endTime) ?? undefined,
       appointmentStatus: created.appointmentStatus,
     };
+  }
+
+  /**
+   * Moves an appointment (a new start and end) or changes its status (`cancelled`): PUT
+   * /calendars/events/appointments/{id}. The same PUT again leaves the same appointment, so it is retried
+   * like a read; a taken slot is the same permanent 400 as for a create (isSlotUnavailable).
+   */
+  async updateAppointment(appointmentId: string, input: { startTime?: string; endTime?: string; appointmentStatus?: string }): Promise<GhlCreatedAppointment> {
+    const updated = await this.call({
+      endpoint: 'updateAppointment',
+      method: 'PUT',
+      path: `/calendars/events/appointments/${enc(appointmentId)}`,
+      body: input,
+      version: GHL_VERSIONS.calendars,
+      repeat: 'idempotent',
+      answer: createdAppointmentAnswer,
+    });
+    return {
+      id: updated.id,
+      startTime: input.startTime ?? this.normaliseTime(updated.startTime) ?? '',
+      endTime: input.endTime ?? this.normaliseTime(updated.endTime) ?? undefined,
+      appointmentStatus: updated.appointmentStatus,
+    };
+  }
+
+  /**
+   * Enrols the contact in a GHL workflow (POST /contacts/{id}/workflow/{workflowId}): how a WhatsApp template
+   * is sent outside the 24-hour window. Not repeated on an open outcome: a second enrolment may send twice.
+   */
+  async enrolInWorkflow(contactId: string, workflowId: string): Promise<void> {
+    await this.call({
+      endpoint: 'addContactToWorkflow',
+      method: 'POST',
+      path: `/contacts/${enc(contactId)}/workflow/${enc(workflowId)}`,
+      body: {},
+      version: GHL_VERSIONS.contacts,
+      repeat: 'once',
+      answer: workflowEnrolmentAnswer,
+    });
   }
 
   /**

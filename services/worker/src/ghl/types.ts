@@ -203,3 +203,6 @@ const messagesPage = z.object({
 });
 /** The OpenAPI file gives the page flat; integrators report it nested under `messages`. Accept both. */
 export const conversationMessagesAnswer = z.union([messagesPage, z.object({ messages: messagesPage }).transform((a) => a.messages)]);
+
+/** POST /contacts/{id}/workflow/{workflowId}: documented as `{succeeded: true}`; nothing in it is needed. */
+export const workflowEnrolmentAnswer = z.unknown();

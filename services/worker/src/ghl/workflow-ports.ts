@@ -1,5 +1,5 @@
 import { inSpan } from '@wab/shared';
-import type { BookResult, CalendarPort, ContactsPort } from '../workflow/ports';
+import type { BookResult, CalendarPort, CancelResult, ContactsPort } from '../workflow/ports';
 import type { EffectLedger } from '../effects/effect-ledger';
 import { beforeEffect } from '../effects/turn-guard';
 import type { GhlClient } from './client';
@@ -53,6 +53,17 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     return found ? { ok: true, appointmentId: found.id, startTime: intent.startTime ?? found.startTime! } : null;
   };
 
+  /** A move whose answer was lost: the contact's appointments show the same appointment at the new time. */
+  const findMoved = async (intent: { contactId: string; appointmentId: string; startMs: number; startTime: string }): Promise<Booked | null> => {
+    const found = (await client.contactAppointments(intent.contactId)).find((a) => a.id === intent.appointmentId && a.active && a.startMs === intent.startMs);
+    return found ? { ok: true, appointmentId: found.id, startTime: intent.startTime } : null;
+  };
+  /** A cancellation whose answer was lost: the appointment is listed inactive (or no longer listed at all). */
+  const findCancelled = async (intent: { contactId: string; appointmentId: string }): Promise<CancelResult | null> => {
+    const found = (await client.contactAppointments(intent.contactId)).find((a) => a.id === intent.appointmentId);
+    return !found || !found.active ? { ok: true, appointmentId: intent.appointmentId } : null;
+  };
+
   const calendar: CalendarPort = {
     bookedInTurn: (turnId) => ledger.recall<Booked, { contactId: string; startMs: number }>(`book:${turnId}`, findAppointment),
     slotMinutes: async () => (await readCalendar()).slotDurationMinutes,
@@ -65,6 +76,37 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
       cache
         ? cache.freeSlots(client.locationId, calendarId, fromMs, toMs, timeZone, (from, to) => client.freeSlots(calendarId, from, to, timeZone))
         : client.freeSlots(calendarId, fromMs, toMs, timeZone),
+    movedInTurn: (turnId) => ledger.recall<Booked, { contactId: string; appointmentId: string; startMs: number; startTime: string }>(`move:${turnId}`, findMoved),
+    async move({ turnId, contactId, appointmentId, startTime, endTime }): Promise<BookResult> {
+      try {
+        return await ledger.once(`move:${turnId}`, {
+          intent: { contactId, appointmentId, startMs: Date.parse(startTime), startTime },
+          perform: async (): Promise<Booked> => {
+            const moved = await client.updateAppointment(appointmentId, { startTime, endTime });
+            // The old time is free again and the new one taken: every replica reads the slots anew.
+            await dropSlots();
+            return { ok: true, appointmentId: moved.id || appointmentId, startTime };
+          },
+          lookup: findMoved,
+          isUncertain: uncertain,
+        });
+      } catch (error) {
+        if (isSlotUnavailable(error)) return { ok: false, reason: 'slot_taken' };
+        throw error;
+      }
+    },
+    // Cancelled, not deleted: the appointment and its history stay in GHL for the team (README).
+    cancel: ({ turnId, contactId, appointmentId }) =>
+      ledger.once(`cancel:${turnId}`, {
+        intent: { contactId, appointmentId },
+        perform: async (): Promise<CancelResult> => {
+          await client.updateAppointment(appointmentId, { appointmentStatus: 'cancelled' });
+          await dropSlots();
+          return { ok: true, appointmentId };
+        },
+        lookup: findCancelled,
+        isUncertain: uncertain,
+      }),
     async book({ turnId, contactId, startTime, endTime, title }): Promise<BookResult> {
       try {
         const booked = await ledger.once(`book:${turnId}`, {
@@ -159,7 +201,30 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
     return sent;
   }
 
-  return { calendar, contacts, sendReply };
+  /**
+   * Enrols the contact in the location's window-closed workflow (it sends an approved template), once per
+   * silence: keyed by the customer's last message, so every reply and nudge due in the same silence shares it.
+   * GHL offers no way to see an enrolment afterwards: an answer lost on the way counts as done and is not
+   * retried (a template sent twice is worse than one that may be missing; the log says which).
+   */
+  async function enrolWindowClosed(contactId: string, workflowId: string, lastInboundMs: number): Promise<'enrolled' | 'uncertain'> {
+    return ledger.once(`window-closed:${contactId}:${workflowId}:${lastInboundMs}`, {
+      intent: { contactId, workflowId },
+      perform: async () => {
+        try {
+          await client.enrolInWorkflow(contactId, workflowId);
+          return 'enrolled' as const;
+        } catch (error) {
+          if (uncertain(error)) return 'uncertain' as const;
+          throw error;
+        }
+      },
+      lookup: async () => null,
+      isUncertain: () => false,
+    });
+  }
+
+  return { calendar, contacts, sendReply, enrolWindowClosed };
 }
 
 /** GHL no longer knows the contact (deleted, or merged into a duplicate): its id must be found again by phone. */

@@ -7,6 +7,8 @@ import type { GhlReadCache } from '../ghl/read-cache';
 import type { EffectLedger } from '../effects/effect-ledger';
 import { createJobProcessor, type ProcessorDeps } from '../processing/job-processor';
 import type { LocationAdmission } from '../processing/location-admission';
+import { createNudgeProcessor, type FollowUpJob, type NudgeOutcome } from '../processing/follow-ups';
+import type { WindowClosedAction } from '../processing/whatsapp-window';
 import type { Understander } from '../understanding/understanding';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { buildBookingGraph } from '../workflow/graph';
@@ -25,12 +27,17 @@ export interface SharedRuntimeDeps {
   client: Omit<GhlClientOptions, 'token' | 'locationId' | 'timeZone'>;
   /** The Marketplace app's tokens for a location; absent when the deployment has no app (GHL_CLIENT_ID). */
   oauthCredentials?: (locationId: string) => GhlCredentials;
-  processor: Omit<ProcessorDeps, 'graph' | 'contacts' | 'sendReply' | 'timeZone' | 'admit' | 'locationId'>;
+  processor: Omit<ProcessorDeps, 'graph' | 'contacts' | 'sendReply' | 'timeZone' | 'windowClosed' | 'admit' | 'locationId'>;
   /** Fairness between locations: at most LOCATION_MAX_ACTIVE_TURNS turns of one location at once. */
   admission?: LocationAdmission;
 }
 
 type Processor = (job: Job<JobData>) => Promise<JobResult>;
+type NudgeProcessor = (job: Job<FollowUpJob>, token?: string) => Promise<{ outcome: NudgeOutcome }>;
+interface Runtime {
+  process: Processor;
+  nudge: NudgeProcessor;
+}
 
 /**
  * One booking graph, GHL client and job processor per location, built from that location's settings the
@@ -39,7 +46,7 @@ type Processor = (job: Job<JobData>) => Promise<JobResult>;
  * deployment's reference body) belongs to the deployment's only location.
  */
 export function createLocationRuntimes(deps: SharedRuntimeDeps) {
-  const built = new Map<string, { fingerprint: string; process: Processor }>();
+  const built = new Map<string, { fingerprint: string } & Runtime>();
 
   function credentialsOf(location: LocationView): GhlCredentials {
     if (location.token) return staticCredentials(location.token);
@@ -47,7 +54,7 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
     return noCredentials(location.id, 'has no token (set it in LOCATIONS_FILE or GHL_API_TOKEN, or connect the Marketplace app)');
   }
 
-  function build(location: LocationView & { calendarId: string }): Processor {
+  function build(location: LocationView & { calendarId: string }): Runtime {
     const client = new GhlClient({ ...deps.client, token: credentialsOf(location), locationId: location.id, timeZone: location.timeZone });
     const ports = ghlWorkflowPorts({ client, calendarId: location.calendarId, ledger: deps.ledger, crmFields: deps.crmFields, cache: deps.ghlCache });
     const graph = buildBookingGraph(
@@ -66,19 +73,41 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
       },
       deps.checkpointer,
     );
-    return createJobProcessor({
-      ...deps.processor,
-      graph,
-      contacts: ports.contacts,
-      sendReply: ports.sendReply,
-      timeZone: location.timeZone,
-      locationId: location.id,
-      admit: deps.admission ? () => deps.admission!.admit(location.id) : undefined,
-    });
+    const workflowId = location.windowClosedWorkflowId;
+    const windowClosed: WindowClosedAction = async (contactId, lastInboundMs) => {
+      if (!workflowId) return 'none';
+      await ports.enrolWindowClosed(contactId, workflowId, lastInboundMs);
+      return 'enrolled';
+    };
+    const { processor } = deps;
+    return {
+      process: createJobProcessor({
+        ...processor,
+        graph,
+        contacts: ports.contacts,
+        sendReply: ports.sendReply,
+        timeZone: location.timeZone,
+        windowClosed,
+        locationId: location.id,
+        admit: deps.admission ? () => deps.admission!.admit(location.id) : undefined,
+      }),
+      nudge: createNudgeProcessor({
+        profiles: processor.profiles,
+        inbox: processor.inbox,
+        runStore: processor.runStore,
+        metrics: processor.metrics,
+        followUps: processor.followUps!,
+        logger: processor.logger,
+        calendar: ports.calendar,
+        sendReply: ports.sendReply,
+        windowClosed,
+        whatsappWindowHours: processor.whatsappWindowHours ?? 24,
+        timeZone: location.timeZone,
+      }),
+    };
   }
 
-  function locationOf(job: Job<JobData>): LocationView {
-    const id = job.data.locationId;
+  function locationOf(id: string | null): LocationView {
     const location = id === null ? deps.directory.sole() : deps.directory.get(id);
     if (!location) {
       throw new UnrecoverableError(id === null ? 'the job names no location and the deployment serves several' : `location ${id} is not configured on this worker`);
@@ -86,20 +115,24 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
     return location;
   }
 
+  /** The location's runtime, (re)built when its settings changed. */
+  function runtimeOf(locationId: string | null): Runtime {
+    const location = locationOf(locationId);
+    if (!location.calendarId) throw new UnrecoverableError(`location ${location.id} has no calendarId`);
+    // The connection state changes often (refreshes, installs); only the settings decide a rebuild.
+    const { connection: _connection, ...settings } = location;
+    const fingerprint = JSON.stringify(settings);
+    let runtime = built.get(location.id);
+    if (runtime?.fingerprint !== fingerprint) {
+      runtime = { fingerprint, ...build({ ...location, calendarId: location.calendarId }) };
+      built.set(location.id, runtime);
+    }
+    return runtime;
+  }
+
   return {
-    process(job: Job<JobData>): Promise<JobResult> {
-      const location = locationOf(job);
-      if (!location.calendarId) throw new UnrecoverableError(`location ${location.id} has no calendarId`);
-      // The connection state changes often (refreshes, installs); only the settings decide a rebuild.
-      const { connection: _connection, ...settings } = location;
-      const fingerprint = JSON.stringify(settings);
-      let runtime = built.get(location.id);
-      if (runtime?.fingerprint !== fingerprint) {
-        runtime = { fingerprint, process: build({ ...location, calendarId: location.calendarId }) };
-        built.set(location.id, runtime);
-      }
-      return runtime.process(job);
-    },
+    process: (job: Job<JobData>): Promise<JobResult> => runtimeOf(job.data.locationId).process(job),
+    nudge: (job: Job<FollowUpJob>, token?: string) => runtimeOf(job.data.locationId).nudge(job, token),
   };
 }
 

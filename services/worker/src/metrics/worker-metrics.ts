@@ -43,6 +43,18 @@ export function createWorkerMetrics() {
       labelNames: ['source'] as const,
       registers,
     }),
+    windowClosed: new Counter({
+      name: METRICS.windowClosed,
+      help: "Sends held back because WhatsApp's 24-hour window had closed, by what was done instead (enrolled in the workflow, or nothing)",
+      labelNames: ['instead'] as const,
+      registers,
+    }),
+    nudges: new Counter({
+      name: METRICS.nudges,
+      help: 'Follow-up nudges by outcome: sent, or skipped and why (answered, opted_out, paused, booked, window_closed, closed_hours)',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
     handedToTeam: new Counter({
       name: METRICS.handedToTeam,
       help: 'Turns that failed on our side and were handed to a person (customer told, contact tagged needs-human)',

@@ -21,6 +21,8 @@ import { resultOf, createRunRecorder } from './run-recorder';
 import type { TimeZoneCheck } from './time-zone-check';
 import type { AdmissionSlot } from './location-admission';
 import { createTurnClaimer, turnKey } from './turn-claim';
+import { windowOpen, type WindowClosedAction } from './whatsapp-window';
+import type { FollowUps } from './follow-ups';
 import { ContactGoneError, createTurnRunner } from './turn-runner';
 
 export const NEEDS_HUMAN_TAG = 'needs-human';
@@ -46,6 +48,12 @@ export interface ProcessorDeps {
   /** The location's zone (GHL's zone-less times are read in it). */
   timeZone: string;
   now?: () => Date;
+  /** WHATSAPP_WINDOW_HOURS: no free-form send later than this after the customer's last message (default 24). */
+  whatsappWindowHours?: number;
+  /** What to do instead of a send the window no longer allows: the location's workflow (default: nothing). */
+  windowClosed?: WindowClosedAction;
+  /** Nudges after an unanswered question (FOLLOW_UP_MAX, FOLLOW_UP_DELAY_SECONDS); none without it. */
+  followUps?: FollowUps;
 }
 
 /** Errors that come from GHL (or from not knowing what GHL did) map to GHL_API_ERROR in the run record. */
@@ -95,8 +103,8 @@ export function createJobProcessor(deps: ProcessorDeps) {
   }
 
   /** Tells the customer once that a person will answer, and tags the contact for the team. Never throws. */
-  async function handToTeam(turn: string, contactId: string | null, language: Language, log: Logger): Promise<void> {
-    if (!contactId) return;
+  async function handToTeam(turn: string, contactId: string | null, language: Language, lastInboundMs: number, log: Logger): Promise<void> {
+    if (!contactId || !windowOpen(lastInboundMs, now().getTime(), deps.whatsappWindowHours)) return;
     try {
       await deps.sendReply(`handoff:${turn}`, contactId, replies.handedToTeam(language));
       await deps.contacts.addTags(contactId, [NEEDS_HUMAN_TAG]);
@@ -164,7 +172,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
       await inbox.remove(contactKey, runIds);
       if (handToTeamOn(error)) {
         const profile = await deps.profiles.get(contactKey);
-        await handToTeam(turn, profile.ghlContactId ?? event.contactId, detectLanguage(event.body), log);
+        await handToTeam(turn, profile.ghlContactId ?? event.contactId, detectLanguage(event.body), Math.max(...claim.pending.map((m) => m.receivedAt)), log);
       }
       throw new UnrecoverableError((error as Error).message);
     } finally {

@@ -11,6 +11,9 @@ import { turnInput, type Conversation } from '../workflow/state';
 import type { InboxMessage } from './contact-inbox';
 import type { ContactProfile, ContactProfiles } from './contact-profile';
 import type { TimeZoneCheck } from './time-zone-check';
+import { windowOpen, type WindowClosedAction } from './whatsapp-window';
+import type { FollowUps } from './follow-ups';
+import type { Awaiting } from './contact-profile';
 
 /** GHL stopped knowing the contact id we kept (merged or deleted): the next attempt finds it again by phone. */
 export class ContactGoneError extends Error {
@@ -25,6 +28,12 @@ export interface TurnRunnerDeps {
   checkTimeZone: TimeZoneCheck;
   metrics: WorkerMetrics;
   now: () => Date;
+  /** WHATSAPP_WINDOW_HOURS (default 24). */
+  whatsappWindowHours?: number;
+  /** What to do instead of a reply the window no longer allows (default: nothing). */
+  windowClosed?: WindowClosedAction;
+  /** Nudges after an unanswered question (none without it). */
+  followUps?: FollowUps;
 }
 
 export interface TurnOutcome {
@@ -99,6 +108,8 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
   return async function runTurn(job: Job<JobData>, event: CustomerMessageEvent, pending: InboxMessage[], turnKey: string, log: Logger, nodes: string[]): Promise<TurnOutcome> {
     const contactKey = job.data.contactKey!;
     const profile = await profiles.get(contactKey);
+    // Any message from the customer answers the last question: its pending nudge goes.
+    if (profile.awaiting && deps.followUps) await deps.followUps.cancel(contactKey, profile.awaiting);
     const { contactId, details } = await resolveContact(contactKey, event, profile);
 
     // The record keeps every word; understanding reads a capped, whitespace-collapsed copy (text-limits).
@@ -120,6 +131,9 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       pausedUntil: profile.pausedUntil,
     });
 
+    // The window runs from the customer's newest message (this turn's, or an earlier one if it is newer).
+    const lastInboundMs = Math.max(...pending.map((m) => m.receivedAt), profile.lastInboundAt ? Date.parse(profile.lastInboundAt) : 0);
+    let windowClosed = false;
     let state: Conversation | null = null;
     try {
       // A turn always starts from START, so only its end state is worth saving (`durability: 'exit'`);
@@ -138,7 +152,15 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         last = Date.now();
       }
       if (!state) throw new Error('the conversation graph produced no state');
-      if (state.reply) await deps.sendReply(turnKey, contactId, state.reply);
+      if (state.reply && windowOpen(lastInboundMs, deps.now().getTime(), deps.whatsappWindowHours)) {
+        await deps.sendReply(turnKey, contactId, state.reply);
+      } else if (state.reply) {
+        // Held up past the window (an outage, a backlog): never free-form; the location's template workflow, once.
+        windowClosed = true;
+        const instead = deps.windowClosed ? await deps.windowClosed(contactId, lastInboundMs) : 'none';
+        deps.metrics.windowClosed.inc({ instead });
+        log.warn({ lastInboundAt: new Date(lastInboundMs).toISOString(), instead }, "the reply is due outside WhatsApp's window: not sent");
+      }
     } catch (error) {
       if (isUnknownContact(error)) {
         await profiles.update(contactKey, { ghlContactId: null, details: null });
@@ -148,11 +170,23 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     }
 
     const learned = await saveLearned(contactId, state, profile, details, event, log);
+    // A question the reply asked (goal, budget, name, a time or a choice of slots) gets its follow-ups; never
+    // once booked or opted out, nor for a reply the window kept back.
+    const asks = state.outcome === 'waiting_for_customer' || state.outcome === 'rejected';
+    const awaiting: Awaiting | null =
+      deps.followUps && deps.followUps.max > 0 && state.reply && !windowClosed && asks && state.lastAsked && !state.booking && !state.optedOut
+        ? { turnKey, field: state.lastAsked, offeredSlots: state.offeredSlots, language: state.language ?? 'en', goal: state.goal, askedAt: deps.now().toISOString(), sent: 0 }
+        : null;
     await profiles.update(contactKey, {
+      awaiting,
       ...(state.optedOut !== profile.optedOut ? { optedOut: state.optedOut } : {}),
-      ...(state.booking?.appointmentId !== profile.booking?.appointmentId ? { booking: state.booking } : {}),
+      ...(state.booking?.appointmentId !== profile.booking?.appointmentId || state.booking?.startTime !== profile.booking?.startTime ? { booking: state.booking } : {}),
       ...(learned ? { learned } : {}),
+      lastInboundAt: new Date(lastInboundMs).toISOString(),
     });
+
+    if (awaiting) await deps.followUps!.schedule({ locationId: job.data.locationId, contactKey, contactId, turnKey, n: 1 });
+    const followUpAt = awaiting ? new Date(deps.now().getTime() + deps.followUps!.delayMs).toISOString() : null;
 
     const bookedNow = Boolean(state.booking && state.booking.appointmentId !== profile.booking?.appointmentId);
     return {
@@ -167,6 +201,9 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
           booking_created: bookedNow,
           appointment_id: state.booking?.appointmentId ?? null,
           scheduled_time: state.booking?.startTime ?? null,
+          action: windowClosed ? 'window_closed' : state.action,
+          appointment_before: profile.booking ? { appointment_id: profile.booking.appointmentId, scheduled_time: profile.booking.startTime } : null,
+          follow_up_at: followUpAt,
           customer: {
             name: state.name,
             goal: state.goal,
@@ -177,7 +214,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         },
         event_type: job.data.eventType,
         message,
-        reply: state.reply,
+        reply: windowClosed ? null : state.reply,
         error: null,
       },
     };

@@ -24,8 +24,11 @@
  *    a 3 a.m. appointment. A time without a day is today if still ahead, otherwise tomorrow.
  *  - Slot answers only apply when slots were offered. "yes"/"ok"/"sí" picks slot 0 when exactly
  *    one slot was offered; with several it is intent 'confirm' with slotChoice null.
- *  - Bare "CANCEL" is a carrier-standard opt-out keyword (like STOP); "cancel my appointment"
- *    is intent 'cancel'.
+ *  - Bare "CANCEL" is a carrier-standard opt-out keyword (like STOP) for a customer with no appointment;
+ *    with one booked (context.hasBooking) it means the appointment: intent 'cancel'. "cancel my appointment"
+ *    is always 'cancel'; "I can't cancel my gym" or "cancel my gym membership" never is (./heuristic/appointment-change).
+ *  - "reschedule", "can we move it", "another day", "something later that day", "¿podemos cambiarla…?" are
+ *    intent 'reschedule' (with the new time when one is named, and `shift` for a bare later/earlier).
  *  - Spam by repeated characters: a run of 8+ identical non-digit characters that makes up at
  *    least half the message, or any run of 20+; emoji never count. Empty text is spam; text with
  *    no letter or digit (emoji only, "?") is intent 'no_text'.
@@ -56,7 +59,8 @@ import { findBudget } from './heuristic/budget';
 import { markEmailsLinksPhones } from './heuristic/contact';
 import { mergeWithKnownTime } from './heuristic/correction';
 import { findBareGoal, findGoal } from './heuristic/goal';
-import { CANCEL_RE, GREETING_RE, QUESTION_START_RE } from './heuristic/intent-cues';
+import { findCancel, findReschedule, isBareCancel } from './heuristic/appointment-change';
+import { GREETING_RE, QUESTION_START_RE } from './heuristic/intent-cues';
 import { detectLanguage } from './heuristic/language';
 import { findBareName, findName } from './heuristic/name';
 import { OPT_OUT_PHRASE_MAX_WORDS, isOptInKeyword, isOptOutKeyword, isOptOutPhrase } from './heuristic/opt-out';
@@ -127,6 +131,8 @@ export function understandSync(text: string, context: UnderstandingContext): Und
   // text is neither, and is not compacted (that was three passes over up to the whole cap).
   const leadingWords = firstWords(a.folded, SHORT_ANSWER_MAX_WORDS + 1);
   const compacted = leadingWords.length <= SHORT_ANSWER_MAX_WORDS ? compactFolded(a.folded) : null;
+  // WhatsApp has no carrier keywords: with an appointment booked, a bare "cancel" means the appointment.
+  if (compacted !== null && context.hasBooking && isBareCancel(compacted)) return result({ intent: 'cancel', language, confident: true });
   if (compacted !== null && isOptOutKeyword(compacted)) return result({ intent: 'opt_out', language, confident: true });
   if (compacted !== null && isOptInKeyword(compacted)) return result({ intent: 'opt_in', language, confident: true });
   // "please stop messaging me", "deja de mandarme mensajes": opt-outs in a sentence, in short messages.
@@ -171,8 +177,10 @@ export function understandSync(text: string, context: UnderstandingContext): Und
     if (budgetHit) a.mark(budgetHit.start, budgetHit.end);
   }
 
-  const cancel = CANCEL_RE.exec(a.maskedFolded());
-  if (cancel) a.mark(cancel.index, cancel.index + cancel[0].length);
+  const cancel = findCancel(a.maskedFolded());
+  if (cancel) a.mark(cancel.start, cancel.end);
+  const reschedule = cancel ? null : findReschedule(a.folded);
+  if (reschedule) a.mark(reschedule.start, reschedule.end);
 
   const allWords = compacted !== null ? words(compacted) : leadingWords;
   const smallTalk = phraseWords.length <= OPT_OUT_PHRASE_MAX_WORDS && isSmallTalk(phraseWords);
@@ -186,6 +194,8 @@ export function understandSync(text: string, context: UnderstandingContext): Und
     intent = 'choose_slot';
   } else if (cancel) {
     intent = 'cancel';
+  } else if (reschedule) {
+    intent = 'reschedule';
   } else if (isDecline(allWords)) {
     intent = 'decline';
   } else if (isConfirmation(allWords)) {
@@ -222,6 +232,7 @@ export function understandSync(text: string, context: UnderstandingContext): Und
     email,
     preferredTime,
     slotChoice,
+    ...(reschedule?.shift && !preferredTime ? { shift: reschedule.shift } : {}),
     confident: accounted,
   };
 }

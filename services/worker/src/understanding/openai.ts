@@ -97,7 +97,7 @@ export function createOpenAIClient(options: OpenAIClientOptions): OpenAI {
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
-const HEURISTIC_WINS: ReadonlySet<Intent> = new Set(['spam', 'opt_out', 'opt_in']);
+const HEURISTIC_WINS: ReadonlySet<Intent> = new Set(['spam', 'opt_out', 'opt_in', 'cancel']);
 
 function describeSlots(context: UnderstandingContext): string {
   if (context.offeredSlots.length === 0) return 'No slots have been offered.';
@@ -130,7 +130,7 @@ export function buildSystemPrompt(context: UnderstandingContext): string {
     'Fields (use null when the message does not say):',
     '- intent: spam | opt_out (wants no more messages) | opt_in | greeting | question | provide_info (gives name, goal,',
     '  budget, email or time) | choose_slot (picks one of the offered slots) | confirm | decline | cancel (cancel an',
-    '  appointment) | small_talk (only thanks, goodbyes, pleasantries) | other.',
+    '  appointment) | reschedule (move an appointment) | small_talk (only thanks, goodbyes, pleasantries) | other.',
     '- language: "es" if the message is Spanish, else "en".',
     '- name: the customer\'s own name, only if they state it.',
     '- goal: the service or outcome they want, short (e.g. "SEO", "social media", "web design").',
@@ -234,6 +234,7 @@ export function mergeUnderstanding(
     email: heuristic.email ?? email,
     preferredTime: heuristic.preferredTime ?? preferredTime,
     slotChoice: heuristic.slotChoice ?? slotChoice,
+    ...(heuristic.shift ? { shift: heuristic.shift } : {}),
     confident: heuristic.confident,
   };
   // The model must not turn a real message into silence by itself: spam needs the heuristic's say-so.

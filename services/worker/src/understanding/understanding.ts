@@ -23,6 +23,8 @@ export type Intent =
   | 'confirm'
   | 'decline'
   | 'cancel'
+  /** move the booked appointment ("can we move it to Friday?", "¿podemos cambiarla?") */
+  | 'reschedule'
   /** thanks, goodbyes and pleasantries only ("thanks, see you then", "gracias, nos vemos") */
   | 'small_talk'
   /** letters and digits absent: emoji, punctuation ("👍", "🙏🙏", "?!"); empty text stays 'spam' */
@@ -40,6 +42,7 @@ export const INTENTS: readonly Intent[] = [
   'confirm',
   'decline',
   'cancel',
+  'reschedule',
   'small_talk',
   'no_text',
   'other',
@@ -99,6 +102,8 @@ export interface Understanding {
   preferredTime: TimePreference | null;
   /** Answer to previously offered slots: index into offeredSlots (0-based), or null */
   slotChoice: number | null;
+  /** "something later that day": a move relative to the booked time, without a clock time */
+  shift?: 'later' | 'earlier';
   /** true when the heuristic is sure it understood everything in the message (so the model can be skipped) */
   confident: boolean;
 }
@@ -115,6 +120,8 @@ export interface UnderstandingContext {
    * question first. Absent or null when it asked nothing.
    */
   expecting?: ExpectedField | null;
+  /** The customer has an appointment booked: a bare "cancel" then means it, not an opt-out. */
+  hasBooking?: boolean;
   /** What the conversation already knows: a correction ("oh wait, Thursday") replaces only the part it names. */
   known?: KnownFields;
 }

@@ -65,3 +65,12 @@ export function describeOpeningHours(hours: OpeningHours, lang: Language): strin
     })
     .join('; ');
 }
+
+/** The first minute from `fromMs` on (in 15-minute steps, within `horizonMs`) when the business is open; null if none. */
+export function nextOpening(hours: OpeningHours, fromMs: number, horizonMs = 8 * 24 * 3600_000): number | null {
+  const step = 15 * 60_000;
+  for (let t = fromMs; t <= fromMs + horizonMs; t = (Math.floor(t / step) + 1) * step) {
+    if (overlapsOpenHours(hours, t, t + 60_000)) return t;
+  }
+  return null;
+}

@@ -17,6 +17,7 @@ export interface BusinessRules {
 }
 
 export type BookResult = { ok: true; appointmentId: string; startTime: string } | { ok: false; reason: 'slot_taken' };
+export type CancelResult = { ok: true; appointmentId: string };
 
 /** The calendar as the book node needs it; GHL behind it in production, the sandbox in tests. */
 export interface CalendarPort {
@@ -29,6 +30,12 @@ export interface CalendarPort {
   bookedInTurn(turnId: string): Promise<Extract<BookResult, { ok: true }> | null>;
   /** Books at most once per turn: a repeated call for the same turn returns the first booking. */
   book(input: { turnId: string; contactId: string; startTime: string; endTime: string; title: string }): Promise<BookResult>;
+  /** The move an earlier run of this turn made, if any. */
+  movedInTurn(turnId: string): Promise<Extract<BookResult, { ok: true }> | null>;
+  /** Moves the appointment at most once per turn (same appointment id, new start and end). */
+  move(input: { turnId: string; contactId: string; appointmentId: string; startTime: string; endTime: string }): Promise<BookResult>;
+  /** Cancels the appointment at most once per turn; it stays in GHL with status cancelled. */
+  cancel(input: { turnId: string; contactId: string; appointmentId: string }): Promise<CancelResult>;
 }
 
 export interface ContactDetails {

@@ -97,6 +97,49 @@ export const replies = {
     lang === 'es' ? `¡Gracias a ti! Te esperamos el ${when}.` : `You're welcome! See you on ${when}.`,
   alreadyBooked: (when: string, lang: Language) =>
     lang === 'es'
-      ? `Ya tienes una cita el ${when}. Si necesitas cambiarla, escríbenos y el equipo te ayudará.`
-      : `You already have an appointment on ${when}. If you need to change it, write here and the team will help.`,
+      ? `Ya tienes una cita el ${when}. Si quieres cambiarla, dime otro día u hora; para anularla, escribe "cancelar".`
+      : `You already have an appointment on ${when}. To move it, tell me another day or time; to cancel it, reply "cancel".`,
+  /** Added to a confirmation when the bot chose the time itself (the customer named none). */
+  howToChange: (lang: Language) =>
+    lang === 'es' ? ' Si esa hora no te viene bien, respóndeme con otra.' : " Reply with another time if this one doesn't suit you.",
+  moved: (name: string | null, when: string, lang: Language) =>
+    lang === 'es'
+      ? `¡Hecho${name ? `, ${name}` : ''}! Tu cita ha pasado al ${when}.`
+      : `Done${name ? `, ${name}` : ''}! Your appointment is now on ${when}.`,
+  askNewTime: (when: string, lang: Language) =>
+    lang === 'es'
+      ? `Claro. Tu cita es el ${when}. ¿Qué otro día u hora te viene mejor?`
+      : `Sure. Your appointment is on ${when}. What other day or time would suit you better?`,
+  confirmCancel: (when: string, lang: Language) =>
+    lang === 'es'
+      ? `¿Quieres que anule tu cita del ${when}? Responde "sí" para anularla o "no" para mantenerla.`
+      : `Do you want me to cancel your appointment on ${when}? Reply "yes" to cancel it or "no" to keep it.`,
+  cancelled: (when: string, lang: Language) =>
+    lang === 'es'
+      ? `Listo, he anulado tu cita del ${when}. Si quieres reservar otra, dime qué día y hora te vienen bien.`
+      : `Done, your appointment on ${when} is cancelled. If you'd like to book another, tell me a day and time that suits you.`,
+  keptBooking: (when: string, lang: Language) =>
+    lang === 'es' ? `Perfecto, mantenemos tu cita del ${when}.` : `Great, your appointment on ${when} stays as it is.`,
+  nothingToCancel: (lang: Language) =>
+    lang === 'es'
+      ? 'No tienes ninguna cita reservada con nosotros. Si quieres una, dime qué día te viene bien.'
+      : "You don't have an appointment with us. If you'd like one, tell me a day that suits you.",
+  /** A follow-up after silence: what is still needed, short. */
+  nudge: (field: 'goal' | 'budget' | 'name' | 'time', goal: string | null, lang: Language) =>
+    ({
+      goal: lang === 'es' ? '¿Sigues ahí? Cuéntame en qué podemos ayudarte y te busco una cita.' : "Still there? Tell me what we can help you with and I'll find you a time.",
+      budget:
+        lang === 'es'
+          ? `¿Sigues interesado${goal ? ` en ${goal}` : ''}? Dime tu presupuesto aproximado y te busco una cita.`
+          : `Still interested${goal ? ` in ${goal}` : ''}? Tell me a rough budget and I'll find you a time.`,
+      name: lang === 'es' ? '¿Sigues ahí? Solo me falta tu nombre para reservar.' : 'Still there? I just need your name to book.',
+      time: lang === 'es' ? '¿Sigues ahí? Dime qué día y hora te vienen bien.' : 'Still there? Tell me a day and time that suits you.',
+    })[field],
+  /** A follow-up on offered slots: those still free, under their first numbers (so "2" still means the second). */
+  nudgeSlots: (slots: Array<{ slot: string; number: number }>, timeZone: string, lang: Language) => {
+    const lines = slots.map(({ slot, number }) => `${number}. ${formatSlot(slot, timeZone, lang)}`).join('\n');
+    return lang === 'es'
+      ? `¿Sigues ahí? Estas horas siguen libres:\n${lines}\nResponde con el número que prefieras, o dime otro día.`
+      : `Still there? These times are still free:\n${lines}\nReply with the number that suits you, or tell me another day.`;
+  },
 };

@@ -34,6 +34,8 @@ export const ConversationState = Annotation.Root({
   /** What the bot's last reply asked for: the next message is read as its answer first. */
   lastAsked: keep<ExpectedField | null>(() => null),
   booking: keep<Booking | null>(() => null),
+  /** The bot asked "do you want me to cancel…?": a yes cancels, a no keeps the appointment. */
+  pendingCancel: keep<boolean>(() => false),
   optedOut: keep<boolean>(() => false),
   /** A person answered from the GHL app: the bot stays quiet until then. */
   pausedUntil: keep<string | null>(() => null),
@@ -50,8 +52,13 @@ export const ConversationState = Annotation.Root({
   /** A slot the customer picked from the offer, to be booked this turn. */
   chosenSlot: keep<string | null>(() => null),
   outcome: keep<FinalState | null>(() => null),
+  /** What the turn did, for the run record. */
+  action: keep<TurnAction | null>(() => null),
   reply: keep<string | null>(() => null),
 });
+
+/** What a turn (or a nudge) did, shown as `result.action` in GET /runs/:id. */
+export type TurnAction = 'booked' | 'rescheduled' | 'cancelled' | 'offered' | 'asked' | 'nudged' | 'window_closed';
 
 export type Conversation = typeof ConversationState.State;
 export type ConversationUpdate = typeof ConversationState.Update;
@@ -76,6 +83,7 @@ export function turnInput(input: {
     understanding: null,
     chosenSlot: null,
     outcome: null,
+    action: null,
     reply: null,
     ...(input.booking !== undefined ? { booking: input.booking } : {}),
     ...(input.optedOut !== undefined ? { optedOut: input.optedOut } : {}),

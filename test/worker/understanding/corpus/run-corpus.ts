@@ -38,6 +38,7 @@ function contextOf(c: MessageCase): UnderstandingContext {
     previousLanguage: c.context?.previousLanguage ?? null,
     expecting: c.context?.expecting ?? null,
     known: c.context?.known ?? {},
+    hasBooking: c.context?.hasBooking ?? false,
   };
 }
 
@@ -55,6 +56,7 @@ export function differences(c: MessageCase, u: Understanding): string[] {
   same('goal', e.goal, u.goal);
   same('name', e.name, u.name);
   same('slotChoice', e.slotChoice, u.slotChoice);
+  same('shift', e.shift, u.shift ?? null);
   if (e.time !== undefined) {
     const t = u.preferredTime;
     if (e.time === null) {
@@ -84,7 +86,11 @@ const SLOT_MS = 30 * 60_000;
 
 /** In-memory ports on the sandbox's default calendar; `taken` slots are booked by someone else. */
 export function corpusPorts(understander: Understander, rules: Partial<BusinessRules> = {}, taken: readonly string[] = []) {
+  /** The active appointments' starts, by id (moves replace, cancellations remove). */
+  const appointments = new Map<string, string>();
   const booked: string[] = [];
+  let made = 0;
+  const sync = () => booked.splice(0, booked.length, ...appointments.values());
   const busy = new Set(taken.map((t) => Date.parse(`${t.replace(' ', 'T')}:00Z`)));
   const tags = new Set<string>();
   const calendar: CalendarPort = {
@@ -105,8 +111,25 @@ export function corpusPorts(understander: Understander, rules: Partial<BusinessR
     book: async ({ startTime }): Promise<BookResult> => {
       if (busy.has(Date.parse(startTime))) return { ok: false, reason: 'slot_taken' };
       busy.add(Date.parse(startTime));
-      booked.push(startTime);
-      return { ok: true, appointmentId: `apt_${booked.length}`, startTime };
+      const appointmentId = `apt_${++made}`;
+      appointments.set(appointmentId, startTime);
+      sync();
+      return { ok: true, appointmentId, startTime };
+    },
+    movedInTurn: async () => null,
+    move: async ({ appointmentId, startTime }): Promise<BookResult> => {
+      if (busy.has(Date.parse(startTime))) return { ok: false, reason: 'slot_taken' };
+      busy.delete(Date.parse(appointments.get(appointmentId)!));
+      busy.add(Date.parse(startTime));
+      appointments.set(appointmentId, startTime);
+      sync();
+      return { ok: true, appointmentId, startTime };
+    },
+    cancel: async ({ appointmentId }) => {
+      busy.delete(Date.parse(appointments.get(appointmentId)!));
+      appointments.delete(appointmentId);
+      sync();
+      return { ok: true, appointmentId };
     },
   };
   const contacts: ContactsPort = {

@@ -11,15 +11,16 @@ export type CorpusClass =
   | 'opt-out'
   | 'language'
   | 'closed'
-  | 'small-talk';
+  | 'small-talk'
+  | 'changes';
 
-export const CORPUS_CLASSES: readonly CorpusClass[] = ['answers', 'corrections', 'qualifiers', 'counts', 'typos', 'opt-out', 'language', 'closed', 'small-talk'];
+export const CORPUS_CLASSES: readonly CorpusClass[] = ['answers', 'corrections', 'qualifiers', 'counts', 'typos', 'opt-out', 'language', 'closed', 'small-talk', 'changes'];
 
 /** One customer message and what it should be understood as (fields left out are not checked). */
 export interface MessageCase {
   class: CorpusClass;
   text: string;
-  context?: { expecting?: ExpectedField; known?: KnownFields; offeredSlots?: string[]; previousLanguage?: Language };
+  context?: { expecting?: ExpectedField; known?: KnownFields; offeredSlots?: string[]; previousLanguage?: Language; hasBooking?: boolean };
   expect: {
     intent?: Intent;
     notIntent?: Intent;
@@ -31,6 +32,7 @@ export interface MessageCase {
     /** local (UTC) 'YYYY-MM-DD HH:mm' of the window; null for no time */
     time?: { from: string; to?: string; precision?: TimePrecision } | null;
     slotChoice?: number | null;
+    shift?: 'later' | 'earlier' | null;
   };
 }
 

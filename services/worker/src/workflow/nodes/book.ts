@@ -24,7 +24,7 @@ export function nearestSlots(slots: string[], target: number, count = OFFER_COUN
 }
 
 /**
- * Books a real free slot on the business's calendar: the slot the customer picked, their preferred time
+ * Books (or, with an appointment booked, moves) a real free slot on the business's calendar: the slot the customer picked, their preferred time
  * when it is free, the first free slot of a preferred day or part of day, or (no preference) the next
  * free slot. Otherwise it offers the nearest free slots and waits for the answer. The calendar port
  * makes the booking itself exactly-once.
@@ -38,33 +38,41 @@ export function bookNode(ports: WorkflowPorts) {
     const now = Date.parse(s.now);
     const earliest = now + rules.minNoticeMinutes * 60_000;
 
-    // One appointment per customer: changes go to the team (a cancellation in GHL lets them book again).
-    if (s.booking) {
+    const booking = s.booking;
+    // One appointment per customer: with one booked, a time is a move of it; without a time there is nothing to do.
+    if (booking && !s.chosenSlot && !s.preferredTime) {
       return {
         preferredTime: null,
         chosenSlot: null,
         offeredSlots: [],
         lastAsked: null,
-        reply: prefix + replies.alreadyBooked(formatSlot(s.booking.startTime, zone, lang), lang),
+        reply: prefix + replies.alreadyBooked(formatSlot(booking.startTime, zone, lang), lang),
         outcome: 'completed',
       };
     }
+    // The bot chose the time itself (none was asked for): the confirmation says how to change it.
+    const automatic = !s.chosenSlot && !s.preferredTime;
 
     const confirm = async (contactId: string, booked: { appointmentId: string; startTime: string }): Promise<ConversationUpdate> => {
-      await contacts.addTags(contactId, [BOOKED_TAG]);
+      const when = formatSlot(booked.startTime, zone, lang);
+      if (!booking) await contacts.addTags(contactId, [BOOKED_TAG]);
+      const text = booking
+        ? replies.moved(s.name, when, lang)
+        : replies.confirmed(s.name, s.goal && serviceLabel(s.goal, lang, rules.serviceLabels), when, lang) + (automatic ? replies.howToChange(lang) : '');
       return {
         booking: { appointmentId: booked.appointmentId, startTime: booked.startTime },
         offeredSlots: [],
         preferredTime: null,
         chosenSlot: null,
         lastAsked: null,
-        reply: prefix + replies.confirmed(s.name, s.goal && serviceLabel(s.goal, lang, rules.serviceLabels), formatSlot(booked.startTime, zone, lang), lang),
+        reply: prefix + text,
         outcome: 'completed',
+        action: booking ? 'rescheduled' : 'booked',
       };
     };
 
-    // A retried or resumed turn finds what its earlier run booked, even though that slot is no longer free.
-    const earlier = await calendar.bookedInTurn(s.turnId);
+    // A retried or resumed turn finds what its earlier run booked or moved, even though that slot is no longer free.
+    const earlier = booking ? await calendar.movedInTurn(s.turnId) : await calendar.bookedInTurn(s.turnId);
     if (earlier) return confirm(await contacts.ensureContact(s.contact), earlier);
 
     const offer = async (target: number, reason: 'unavailable' | 'taken', exclude: string[] = []): Promise<ConversationUpdate> => {
@@ -73,12 +81,12 @@ export function bookNode(ports: WorkflowPorts) {
         (slot) => !exclude.some((x) => Date.parse(x) === Date.parse(slot)),
       );
       if (free.length === 0) {
-        return { offeredSlots: [], preferredTime: null, lastAsked: 'time', reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
+        return { offeredSlots: [], preferredTime: null, lastAsked: 'time', reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer', action: 'asked' };
       }
       const offered = nearestSlots(free, target);
       const closed = reason === 'unavailable' ? await closedAt(s.preferredTime) : null;
       const text = closed ? replies.offer(offered, zone, lang, 'closed', closed) : replies.offer(offered, zone, lang, reason);
-      return { offeredSlots: offered, lastAsked: 'slot', reply: prefix + text, outcome: 'waiting_for_customer' };
+      return { offeredSlots: offered, lastAsked: 'slot', reply: prefix + text, outcome: 'waiting_for_customer', action: 'offered' };
     };
     /** The opening hours, said in `lang`, when the wanted window lies wholly outside them; else null. */
     const closedAt = async (wanted: Conversation['preferredTime']): Promise<string | null> => {
@@ -102,7 +110,7 @@ export function bookNode(ports: WorkflowPorts) {
     } else {
       target = earliest;
       candidates = await calendar.freeSlots(earliest, earliest + NEXT_FREE_HORIZON_DAYS * DAY_MS, rules.timeZone);
-      if (candidates.length === 0) return { lastAsked: 'time', reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer' };
+      if (candidates.length === 0) return { lastAsked: 'time', reply: prefix + replies.noSlots(lang), outcome: 'waiting_for_customer', action: 'asked' };
     }
 
     const contactId = await contacts.ensureContact({ ...s.contact, name: s.name, email: s.email });
@@ -112,7 +120,9 @@ export function bookNode(ports: WorkflowPorts) {
     const taken: string[] = [];
     for (const start of candidates.slice(0, BOOKING_TRIES)) {
       const endTime = new Date(Date.parse(start) + minutes * 60_000).toISOString();
-      const result = await calendar.book({ turnId: s.turnId, contactId, startTime: start, endTime, title });
+      const result = booking
+        ? await calendar.move({ turnId: s.turnId, contactId, appointmentId: booking.appointmentId, startTime: start, endTime })
+        : await calendar.book({ turnId: s.turnId, contactId, startTime: start, endTime, title });
       if (result.ok) return confirm(contactId, result);
       taken.push(start);
     }

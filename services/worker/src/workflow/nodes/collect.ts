@@ -35,11 +35,14 @@ export function collectNode(ports: Pick<WorkflowPorts, 'rules'>) {
     }
 
     const prefix = (s.reply ?? '') + (u.intent === 'greeting' && !s.goal ? replies.greeting(known.name, lang) : '');
+    // A booked customer changing the time is not asked again for what the booking already settled.
+    if (s.booking) return update;
     const ask = (field: ExpectedField, question: string): ConversationUpdate => ({
       ...update,
       lastAsked: field,
       reply: prefix + question,
       outcome: 'waiting_for_customer',
+      action: 'asked',
     });
     if (!known.goal) return ask('goal', replies.askGoal(lang));
     if (foreignBudget && known.budget === null) return ask('budget', replies.askBudgetInCurrency(rules.currency, lang));

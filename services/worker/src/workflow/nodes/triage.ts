@@ -25,6 +25,7 @@ export function triageNode(ports: WorkflowPorts) {
       offeredSlots: s.offeredSlots,
       previousLanguage: s.language,
       expecting: s.lastAsked,
+      hasBooking: s.booking !== null,
       known: { goal: s.goal, budget: s.budget, name: s.name ?? s.contact.name, preferredTime: s.preferredTime },
     });
     const language = understanding.language;
@@ -37,7 +38,7 @@ export function triageNode(ports: WorkflowPorts) {
     if (s.optedOut) return { understanding, outcome: 'ignored' };
     if (s.pausedUntil && Date.parse(s.pausedUntil) > Date.parse(s.now)) return { understanding, outcome: 'ignored' };
     // Once booked, "thanks, see you then" or a 👍 is small talk: a short friendly answer, not a hand-off.
-    if (s.booking && s.attachments === 0 && SMALL_TALK_AFTER_BOOKING.has(understanding.intent)) {
+    if (s.booking && !s.pendingCancel && s.attachments === 0 && SMALL_TALK_AFTER_BOOKING.has(understanding.intent)) {
       const when = formatSlot(s.booking.startTime, customerZone(s, ports), language);
       return { understanding, language, lastAsked: null, outcome: 'completed', reply: replies.smallTalkAfterBooking(when, language) };
     }

@@ -13,12 +13,13 @@ export function validateNode(ports: WorkflowPorts) {
   const { rules } = ports;
   return async (s: Conversation): Promise<ConversationUpdate> => {
     const lang = s.language ?? 'en';
-    const reject = (reply: string, cleared: ConversationUpdate): ConversationUpdate => ({ ...cleared, reply: (s.reply ?? '') + reply, outcome: 'rejected' });
+    const reject = (reply: string, cleared: ConversationUpdate): ConversationUpdate => ({ ...cleared, reply: (s.reply ?? '') + reply, outcome: 'rejected', action: 'asked' });
 
-    if ((s.budget ?? 0) < rules.minBudget) {
+    // Budget and service were settled by the booking; a move is checked for its new time only.
+    if (!s.booking && (s.budget ?? 0) < rules.minBudget) {
       return reject(replies.budgetTooLow(formatMoney(rules.minBudget, rules.currency, lang), lang), { budget: null, lastAsked: 'budget' });
     }
-    if (rules.services.length > 0 && s.goal && !offersGoal(s.goal, rules.services)) {
+    if (!s.booking && rules.services.length > 0 && s.goal && !offersGoal(s.goal, rules.services)) {
       const label = (goal: string) => serviceLabel(goal, lang, rules.serviceLabels);
       return reject(replies.serviceNotOffered(label(s.goal), rules.services.map(label), lang), { goal: null, lastAsked: 'goal' });
     }
