@@ -7,7 +7,7 @@ import { keysFor } from '@wab/shared';
 import { ghlInboundMessage, referenceMessage, startIngest } from '../support/ingest-harness';
 import { startRedisCluster, type LocalRedisCluster } from '../support/redis-cluster';
 import { eventually, testPrefix } from '../support/redis';
-import { startSystem, type System } from '../support/system';
+import { finishedRun, startSystem, type System } from '../support/system';
 
 /**
  * The product on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES): every multi-key command and script has
@@ -39,12 +39,7 @@ async function seededCustomer(name: string) {
   return { contactId, post, replies, appointments };
 }
 
-const finished = (runId: string) =>
-  eventually(async () => {
-    const run = (await system.ingest.get(`/runs/${runId}`)).body;
-    if (run.final_state === 'queued' || run.final_state === 'running') throw new Error(run.final_state);
-    return run;
-  }, 25_000);
+const finished = (runId: string) => finishedRun(system, runId);
 
 const slot = (key: string) => (system.ingest.redis as Cluster).cluster('KEYSLOT', key) as Promise<number>;
 

@@ -4,7 +4,7 @@ import { nudgeJobId } from '../../services/worker/src/processing/follow-ups';
 import { turnKey } from '../../services/worker/src/processing/turn-claim';
 import { ghlInboundMessage } from '../support/ingest-harness';
 import { eventually } from '../support/redis';
-import { startSystem, type System } from '../support/system';
+import { bookAsSomeoneElse, startSystem, type System } from '../support/system';
 
 /** Follow-ups after silence, with the delay set to seconds. */
 const ALL_DAY = { timeZone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], open: '00:00', close: '23:59' };
@@ -149,12 +149,3 @@ describe('outside business hours', () => {
   });
 });
 
-async function bookAsSomeoneElse(system: System, startTime: string) {
-  const other = await system.ghl.seedContact({ id: `c_${randomUUID().slice(0, 8)}`, phone: `+1666${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`, name: 'Other' });
-  const res = await fetch(`${system.ghl.url}/calendars/events/appointments`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${system.ghl.token}`, Version: '2021-04-15', 'Content-Type': 'application/json' },
-    body: JSON.stringify({ calendarId: system.ghl.calendarId, locationId: system.ghl.locationId, contactId: other.id, startTime }),
-  });
-  expect(res.status).toBe(200);
-}

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { TEST_LOCATION_ID } from '../support/deployment';
 import { ghlInboundMessage } from '../support/ingest-harness';
 import { eventually } from '../support/redis';
-import { startSystem, type System } from '../support/system';
+import { finishedRun, startSystem, type System } from '../support/system';
 
 const ZONE = 'America/New_York';
 
@@ -33,12 +33,7 @@ async function customer(seed: { timezone?: string; name?: string } = {}) {
   return { contactId, phone, post, replies, appointments };
 }
 
-const finished = (runId: string) =>
-  eventually(async () => {
-    const run = (await system.ingest.get(`/runs/${runId}`)).body;
-    if (run.final_state === 'queued' || run.final_state === 'running') throw new Error(run.final_state);
-    return run;
-  }, 25_000);
+const finished = (runId: string) => finishedRun(system, runId);
 
 it('a contact GHL keeps with "timezone": "" books, answered in the business zone', async () => {
   const c = await customer({ name: 'Ana' });

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GhlDouble } from '../support/ghl-double';
 import { referenceMessage } from '../support/ingest-harness';
-import { eventually } from '../support/redis';
-import { startSystem, type System } from '../support/system';
+import { finishedRun, startSystem, type System } from '../support/system';
 
 /**
  * An agency's deployment: two locations of the Marketplace app, each with its own calendar, zone and rules,
@@ -68,13 +67,7 @@ function message(locationId: string, customer: { id: string; phone: string }, bo
   return { ...m, locationId, contactId: customer.id, contact: { ...m.contact, id: customer.id } };
 }
 
-async function finished(system: System, runId: string) {
-  return eventually(async () => {
-    const res = await system.ingest.get(`/runs/${runId}`);
-    if (!['completed', 'waiting_for_customer', 'rejected', 'ignored', 'failed'].includes(res.body.final_state)) throw new Error(`still ${res.body.final_state}`);
-    return res.body;
-  }, 30_000);
-}
+const finished = (system: System, runId: string) => finishedRun(system, runId, 30_000);
 
 describe('an agency bulk install', () => {
   let system: System;

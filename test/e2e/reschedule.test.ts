@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ghlInboundMessage } from '../support/ingest-harness';
 import { eventually } from '../support/redis';
-import { startSystem, type System } from '../support/system';
+import { bookAsSomeoneElse as bookAsSomeoneElseIn, startSystem, type System } from '../support/system';
 
 /** Open every day, so "tomorrow" is always bookable whatever day the suite runs. */
 const EVERY_DAY = { timeZone: 'UTC', days: [1, 2, 3, 4, 5, 6, 7], open: '09:00', close: '17:00' };
@@ -34,16 +34,7 @@ async function customer(name: string) {
 
 const hourOf = (iso: string) => `${String(new Date(iso).getUTCHours()).padStart(2, '0')}:${String(new Date(iso).getUTCMinutes()).padStart(2, '0')}`;
 
-/** Another customer takes a slot straight in GHL (the team, or a booking widget). */
-async function bookAsSomeoneElse(startTime: string) {
-  const other = await system.ghl.seedContact({ id: `c_${randomUUID().slice(0, 8)}`, phone: `+1666${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`, name: 'Other' });
-  const res = await fetch(`${system.ghl.url}/calendars/events/appointments`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${system.ghl.token}`, Version: '2021-04-15', 'Content-Type': 'application/json' },
-    body: JSON.stringify({ calendarId: system.ghl.calendarId, locationId: system.ghl.locationId, contactId: other.id, startTime }),
-  });
-  expect(res.status).toBe(200);
-}
+const bookAsSomeoneElse = (startTime: string) => bookAsSomeoneElseIn(system, startTime);
 
 const tomorrowAt = (hour: number, minute = 0) => {
   const d = new Date();

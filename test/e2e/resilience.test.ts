@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ghlInboundMessage } from '../support/ingest-harness';
 import { startOpenAIDouble, type OpenAIDouble } from '../support/openai-double';
 import { eventually } from '../support/redis';
-import { startSystem, type System } from '../support/system';
+import { finishedRun, startSystem, type System } from '../support/system';
 
 async function seededCustomer(system: System, name: string) {
   const contactId = `c_${randomUUID().slice(0, 8)}`;
@@ -14,12 +14,7 @@ async function seededCustomer(system: System, name: string) {
   return { contactId, phone, post, replies, appointments };
 }
 
-const finished = async (system: System, runId: string) =>
-  eventually(async () => {
-    const run = (await system.ingest.get(`/runs/${runId}`)).body;
-    if (run.final_state === 'queued' || run.final_state === 'running') throw new Error(run.final_state);
-    return run;
-  }, 25_000);
+const finished = finishedRun;
 
 describe('GHL failures', () => {
   let system: System;

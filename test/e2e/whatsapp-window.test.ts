@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { JobData } from '@wab/shared';
 import { ghlInboundMessage } from '../support/ingest-harness';
-import { eventually } from '../support/redis';
-import { startSystem, type System } from '../support/system';
+import { finishedRun, startSystem, type System } from '../support/system';
 
 /**
  * WhatsApp's 24-hour window: a message whose answer would go out 25 hours after the customer wrote (held up by
@@ -23,12 +22,7 @@ async function heldFor25Hours(system: System, text: string) {
   return { contactId, runId };
 }
 
-const finished = (system: System, runId: string) =>
-  eventually(async () => {
-    const run = (await system.ingest.get(`/runs/${runId}`)).body;
-    if (run.final_state === 'queued' || run.final_state === 'running') throw new Error(run.final_state);
-    return run;
-  }, 25_000);
+const finished = finishedRun;
 
 describe('without a window-closed workflow', () => {
   let system: System;

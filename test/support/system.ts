@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { createRedis, loadConfig, waitForRedis } from '@wab/shared';
 import { createWorker, type BookingWorker } from '../../services/worker/src/worker';
 import { startGhlDouble, type GhlDouble, type GhlDoubleOptions } from './ghl-double';
 import { startIngest, type Ingest } from './ingest-harness';
-import { redisUrl, testPrefix } from './redis';
+import { eventually, redisUrl, testPrefix } from './redis';
 import { TEST_SECRET } from './signing';
 
 export interface System {
@@ -68,4 +69,24 @@ export async function startSystem(options: { env?: Record<string, string>; ghl?:
       for (const c of connections) c.disconnect();
     },
   };
+}
+
+/** A run's record once it has ended (anything but queued or running), as `/runs/:id` tells it. */
+export function finishedRun(system: System, runId: string, timeoutMs = 25_000) {
+  return eventually(async () => {
+    const run = (await system.ingest.get(`/runs/${runId}`)).body;
+    if (run.final_state === 'queued' || run.final_state === 'running') throw new Error(run.final_state);
+    return run;
+  }, timeoutMs);
+}
+
+/** Another customer takes a slot straight in GHL (the team, or a booking widget). */
+export async function bookAsSomeoneElse(system: System, startTime: string): Promise<void> {
+  const other = await system.ghl.seedContact({ id: `c_${randomUUID().slice(0, 8)}`, phone: `+1666${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`, name: 'Other' });
+  const res = await fetch(`${system.ghl.url}/calendars/events/appointments`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${system.ghl.token}`, Version: '2021-04-15', 'Content-Type': 'application/json' },
+    body: JSON.stringify({ calendarId: system.ghl.calendarId, locationId: system.ghl.locationId, contactId: other.id, startTime }),
+  });
+  if (res.status !== 200) throw new Error(`the sandbox refused the other booking: ${res.status}`);
 }
