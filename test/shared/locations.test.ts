@@ -148,6 +148,6 @@ describe('LocationDirectory', () => {
     await d.setConnection('loc_madrid', { state: 'uninstalled', companyId: 'comp_1' });
     expect(d.serves('loc_madrid')).toBe(false);
     expect(d.sole()).toBeNull();
-    expect(d.byWebhookToken('wf-token-for-acme-0123456789')!.id).toBe('loc_abc123');
+    expect(d.get('loc_abc123')!.webhookToken).toBe('wf-token-for-acme-0123456789');
   });
 });

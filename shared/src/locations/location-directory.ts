@@ -75,10 +75,6 @@ export class LocationDirectory {
     return this.views.size === 1 ? [...this.views.values()][0] : null;
   }
 
-  byWebhookToken(token: string): LocationView | undefined {
-    return this.all().find((view) => view.webhookToken === token);
-  }
-
   connectionOf(id: string): ConnectionInfo | undefined {
     return this.connections.get(id);
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from '../redis/connection';
 import type { Config } from '../config/schema';
-import type { LocationDirectory } from '../locations/location-directory';
+import { connectionInfoSchema, type LocationDirectory } from '../locations/location-directory';
 import { keysFor } from '../redis/keys';
 import { OAuthClient, OAuthRefusedError, OAuthUnavailableError, type OAuthToken } from './oauth-client';
 import { TokenVault } from './token-vault';
@@ -204,8 +204,9 @@ export class OAuthConnections {
   }
 
   private async notConnected(locationId: string): Promise<NotConnectedError> {
-    const state = (await this.redis.hget(this.keys.connections, locationId)) ?? '';
-    return /"needs_reinstall"/.test(state)
+    const stored = await this.redis.hget(this.keys.connections, locationId);
+    const info = stored ? connectionInfoSchema.safeParse(JSON.parse(stored)) : null;
+    return info?.success && info.data.state === 'needs_reinstall'
       ? new NotConnectedError(locationId, 'needs_reinstall', 'GHL refused to refresh its token')
       : new NotConnectedError(locationId, 'not_connected', 'install the Marketplace app on it');
   }

@@ -32,11 +32,6 @@ export function webhookTokens(config: Config, locations: LocationDirectory) {
       }
       return holder;
     },
-
-    /** True when some token could let a request in (else the token path is off and only signatures count). */
-    get enabled(): boolean {
-      return global.length > 0 || locations.all().some((location) => location.webhookToken !== null);
-    },
   };
 }
 
