@@ -47,11 +47,13 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
   try {
     for (let i = 0; i < masters; i++) {
       const port = await freePort();
+      // The bus port too: by default port + 10,000, which may be taken, or past 65,535.
+      const busPort = await freePort();
       ports.push(port);
       const child = spawn(
         'redis-server',
         [
-          ...['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes'],
+          ...['--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-port', String(busPort)],
           ...['--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '5000'],
           ...['--save', '', '--appendonly', 'no', '--dir', dir, '--maxmemory-policy', 'noeviction'],
         ],

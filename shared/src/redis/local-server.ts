@@ -33,11 +33,31 @@ export async function redisAnswers(url: string, timeoutMs = 800, extra: RedisOpt
   }
 }
 
+/**
+ * A loopback port free now, for a server that will listen on it a little later. Taken below the kernel's
+ * ephemeral range (32768 and up on Linux): ports there are handed to every outgoing connection and every
+ * `listen(0)`, so one picked there can be gone by the time a slow starter (`npm start` builds first) binds.
+ */
 export async function freePort(): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
+  return listenOn(0);
+}
+
+function canListen(port: number): Promise<boolean> {
+  return listenOn(port).then(
+    () => true,
+    () => false,
+  );
+}
+
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
