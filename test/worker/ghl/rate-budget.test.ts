@@ -27,7 +27,7 @@ describe('GhlRateBudget shared by replicas', () => {
     await ghl.close();
   });
 
-  it('keeps 3 clients with their own connections to 5 requests in any 1000 ms window', async () => {
+  it('keeps 3 clients with their own connections to 5 requests in any 2000 ms window', async () => {
     const sentAt: number[] = [];
     const clients = [1, 2, 3].map(
       () =>
@@ -36,7 +36,7 @@ describe('GhlRateBudget shared by replicas', () => {
           token: ghl.token,
           locationId: ghl.locationId,
           timeZone: 'UTC',
-          budget: new GhlRateBudget(connect(), prefix, { limit: 5, windowMs: 1000 }),
+          budget: new GhlRateBudget(connect(), prefix, { limit: 5, windowMs: 2000 }),
           fetch: async (input, init) => {
             sentAt.push(Date.now());
             return fetch(input, init);
@@ -46,12 +46,13 @@ describe('GhlRateBudget shared by replicas', () => {
     const results = await Promise.all(clients.flatMap((c) => [1, 2, 3, 4, 5].map(() => c.getCalendar(ghl.calendarId))));
     expect(results).toHaveLength(15);
     expect(sentAt).toHaveLength(15);
-    // Places are taken by Redis's clock and sent a moment later, so windows are checked 100 ms shorter.
+    // Places are taken by Redis's clock and sent a moment later (longer on a loaded machine, where the event
+    // loop can stall), so windows are checked with a fifth of the window as slack.
     const sorted = [...sentAt].sort((a, b) => a - b);
-    const busiest = Math.max(...sorted.map((t) => sorted.filter((u) => u >= t && u < t + 900).length));
+    const busiest = Math.max(...sorted.map((t) => sorted.filter((u) => u >= t && u < t + 1600).length));
     expect(busiest).toBeLessThanOrEqual(5);
     // And the budget did hold requests back: 15 at once would all have gone in the first window.
-    expect(sorted.filter((t) => t < sorted[0] + 900).length).toBeLessThanOrEqual(5);
+    expect(sorted.filter((t) => t < sorted[0] + 1600).length).toBeLessThanOrEqual(5);
   });
 });
 
