@@ -20,10 +20,7 @@ const ROOT = resolve(__dirname, '..', '..');
 const shared = require(join(ROOT, 'shared', 'dist'));
 const BODY = 'Hi, I need help with marketing. My budget is $2000';
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2) : NaN;
-};
+const { median } = require('../support/stats');
 const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 async function main() {

@@ -340,10 +340,7 @@ async function deletePrefix(redisUrl, prefix) {
 // ---------------------------------------------------------------------------------------------- report
 
 const ms = (v) => (Number.isFinite(v) ? `${v.toFixed(2)} ms` : '-');
-const median = (values) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const { median } = require('../support/stats');
 
 function table(rows) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));

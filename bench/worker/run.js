@@ -106,10 +106,7 @@ function readOptions(argv) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const log = (line) => process.stdout.write(`${line}\n`);
-const median = (values) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
+const { median } = require('../support/stats');
 const fmt = (v, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : '-');
 
 function table(rows) {

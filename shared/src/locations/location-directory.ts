@@ -43,6 +43,7 @@ export class LocationDirectory {
   private overrides = new Map<string, LocationSettings>();
   private connections = new Map<string, ConnectionInfo>();
   private views = new Map<string, LocationView>();
+  private snapshot = 0;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -60,6 +61,16 @@ export class LocationDirectory {
     return [...this.views.values()];
   }
 
+  /** How many locations are served (no copy made: the ingest asks on every request). */
+  get size(): number {
+    return this.views.size;
+  }
+
+  /** Changes whenever the snapshot is rebuilt: what callers derive from it can be kept until then. */
+  get version(): number {
+    return this.snapshot;
+  }
+
   get(id: string): LocationView | undefined {
     return this.views.get(id);
   }
@@ -72,7 +83,7 @@ export class LocationDirectory {
 
   /** The one location of a single-location deployment: events without a location id belong to it. */
   sole(): LocationView | null {
-    return this.views.size === 1 ? [...this.views.values()][0] : null;
+    return this.views.size === 1 ? this.views.values().next().value! : null;
   }
 
   connectionOf(id: string): ConnectionInfo | undefined {
@@ -131,6 +142,7 @@ export class LocationDirectory {
       views.set(id, { ...location, connection: this.connectionState(location), overridden: override !== undefined });
     }
     this.views = views;
+    this.snapshot++;
   }
 
   private connectionState(location: Location): ConnectionState {

@@ -7,7 +7,7 @@ import { AppError, ConfigError, type Config, type LocationDirectory } from '@wab
 export function checkServedLocations(config: Config, locations: LocationDirectory): void {
   // With a public-key scheme on, anyone with a GHL account can deliver signed events: the location is the
   // only thing that tells ours apart. HMAC alone binds the sender to this deployment's secret.
-  if (locations.all().length === 0 && config.SIGNATURE_SCHEMES.some((scheme) => scheme !== 'hmac')) {
+  if (locations.size === 0 && config.SIGNATURE_SCHEMES.some((scheme) => scheme !== 'hmac')) {
     throw new ConfigError(
       'Invalid configuration: GHL_LOCATION_ID: required by the ingest when SIGNATURE_SCHEMES includes ed25519 or rsa (GHL signs every account with the same keys), unless LOCATIONS_FILE lists the locations',
     );
@@ -25,8 +25,7 @@ export type LocationVerdict = { served: true; locationId: string | null } | { se
  * without one cannot be placed (400). With none configured (HMAC-only trials), nothing is judged.
  */
 export function placeEvent(locations: LocationDirectory, locationId: string | null): LocationVerdict {
-  const all = locations.all();
-  if (all.length === 0) return { served: true, locationId };
+  if (locations.size === 0) return { served: true, locationId };
   if (locationId !== null) {
     if (locations.serves(locationId)) return { served: true, locationId };
     const known = locations.get(locationId);

@@ -13,6 +13,15 @@ export type TokenHolder = { locationId: string | null };
 export function webhookTokens(config: Config, locations: LocationDirectory) {
   const digest = (token: string) => createHash('sha256').update(token, 'utf8').digest();
   const global = config.WEBHOOK_TOKENS.map(digest);
+  // Location-bound tokens can change through the admin API: hashed again only when the locations do.
+  let bound: { version: number; digests: { locationId: string; digest: Buffer }[] } | null = null;
+  const boundDigests = () => {
+    if (bound?.version !== locations.version) {
+      const digests = locations.all().flatMap((l) => (l.webhookToken ? [{ locationId: l.id, digest: digest(l.webhookToken) }] : []));
+      bound = { version: locations.version, digests };
+    }
+    return bound.digests;
+  };
 
   return {
     /** The token a request carries, if any (a signature header wins: this is only for unsigned bodies). */
@@ -26,10 +35,7 @@ export function webhookTokens(config: Config, locations: LocationDirectory) {
       const presented = digest(token);
       let holder: TokenHolder | null = null;
       for (const candidate of global) if (timingSafeEqual(candidate, presented)) holder = { locationId: null };
-      // Location-bound tokens can change through the admin API: read from the current snapshot.
-      for (const location of locations.all()) {
-        if (location.webhookToken && timingSafeEqual(digest(location.webhookToken), presented)) holder = { locationId: location.id };
-      }
+      for (const candidate of boundDigests()) if (timingSafeEqual(candidate.digest, presented)) holder = { locationId: candidate.locationId };
       return holder;
     },
   };
