@@ -154,3 +154,27 @@ it('two workers, one loses its contact lock while GHL is slow: nothing is done t
   expect(await c.replies()).toHaveLength(1); // one turn answered both messages, once
   await other.worker.close(true);
 });
+
+it('spam on a first message costs no GHL call; the contact is looked up once the customer writes for real', async () => {
+  const c = await customer({ name: 'Sol' });
+  const before = await ghlCalls();
+  const spam = await finished((await c.post('Congratulations you won a prize!!! claim at http://bit.ly/free-money')).body!.workflow_run_id);
+  expect(spam).toMatchObject({ final_state: 'ignored', nodes_executed: ['triage'] });
+  expect(callsSince(before, await ghlCalls())).toEqual({});
+  expect(await system.ingest.redis.hget(`${system.prefix}:wab:contact:${c.contactId}`, 'ghlContactId')).toBeNull();
+
+  const hello = await finished((await c.post('Hi there')).body!.workflow_run_id);
+  expect(hello.final_state).toBe('waiting_for_customer');
+  expect(callsSince(before, await ghlCalls())).toEqual({ getContact: 1, sendMessage: 1 });
+  expect((await c.replies())[0]).toMatch(/Sol/); // greeted by the name GHL knows
+});
+
+it("a new contact whose GHL zone is not the business's has its first message's time read in its own zone", async () => {
+  const c = await customer({ name: 'Cora', timezone: 'America/Chicago' });
+  // 11am in Chicago is noon on the business's New York clock (whose 11am an earlier test took).
+  const run = await finished((await c.post('I need marketing, budget $2000, tomorrow at 11am')).body!.workflow_run_id);
+  expect(run).toMatchObject({ final_state: 'completed', result: { booking_created: true } });
+  const [appointment] = await c.appointments();
+  expect(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Chicago', hour: 'numeric', hour12: false }).format(new Date(appointment.startTime))).toBe('11');
+  expect((await c.replies())[0]).toMatch(/11:00\s?AM (CST|CDT)/);
+});

@@ -7,7 +7,7 @@ import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { textForUnderstanding } from '../understanding/understanding';
 import type { BookingGraph } from '../workflow/graph';
 import type { ContactDetails, ContactsPort, LearnedDetails } from '../workflow/ports';
-import { turnInput, type Conversation } from '../workflow/state';
+import { turnInput, type Conversation, type TurnContact } from '../workflow/state';
 import type { InboxMessage } from './contact-inbox';
 import type { ContactProfile, ContactProfiles } from './contact-profile';
 import type { TimeZoneCheck } from './time-zone-check';
@@ -36,17 +36,24 @@ export interface TurnRunnerDeps {
   followUps?: FollowUps;
 }
 
+/** The GHL contact a turn answers, and what GHL knows of it. */
+interface FoundContact {
+  contactId: string;
+  details: ContactDetails | null;
+}
+
 export interface TurnOutcome {
   state: Conversation;
   nodes: string[];
-  contactId: string;
+  /** Null only for a turn dropped silently whose webhook named no contact. */
+  contactId: string | null;
   bookedNow: boolean;
   record: Omit<RunRecord, 'workflow_run_id' | 'execution_time' | 'attempts'>;
 }
 
 /**
- * Runs one claimed turn: finds the GHL contact, runs the booking graph over the pending messages, sends the
- * reply once, writes back what the customer told us, and keeps the contact's profile.
+ * Runs one claimed turn: runs the booking graph over the pending messages (it finds the GHL contact when the
+ * turn needs it), sends the reply once, writes back what the customer told us, and keeps the contact's profile.
  */
 export function createTurnRunner(deps: TurnRunnerDeps) {
   const { profiles, contacts } = deps;
@@ -59,7 +66,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
    * The GHL contact id and what GHL knows of it. A webhook's id GHL does not know (deleted, merged into a
    * duplicate) is not the end of the turn: the contact is found (or made) by the message's phone.
    */
-  async function resolveContact(contactKey: string, event: CustomerMessageEvent, profile: ContactProfile) {
+  async function resolveContact(contactKey: string, event: CustomerMessageEvent, profile: ContactProfile): Promise<FoundContact> {
     let contactId = profile.ghlContactId ?? event.contactId;
     let details = checkedDetails(profile.details);
     if (contactId && contactId !== profile.ghlContactId) {
@@ -79,6 +86,32 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     }
     if (contactId !== profile.ghlContactId) await profiles.update(contactKey, { ghlContactId: contactId, details });
     return { contactId, details };
+  }
+
+  /**
+   * The contact as the turn starts (no GHL call: the webhook's, with what GHL told us of it before), and a
+   * finder that asks GHL at most once, the first time the turn needs the contact: a turn that is dropped
+   * silently (spam, opted out, paused) never does.
+   */
+  function contactFinder(contactKey: string, event: CustomerMessageEvent, profile: ContactProfile) {
+    const webhookZone = deps.checkTimeZone(event.timezone, 'webhook');
+    const asTurnContact = ({ contactId, details }: { contactId: string | null; details: ContactDetails | null }): TurnContact => ({
+      contactId,
+      phone: event.phone,
+      name: event.name ?? details?.name ?? null,
+      email: event.email ?? details?.email ?? null,
+      timezone: webhookZone ?? details?.timezone ?? null,
+    });
+    const stored: FoundContact | null = profile.ghlContactId ? { contactId: profile.ghlContactId, details: checkedDetails(profile.details) } : null;
+    let found: Promise<FoundContact> | null = stored && Promise.resolve(stored);
+    const resolved = () => (found ??= resolveContact(contactKey, event, profile));
+    return {
+      initial: asTurnContact(stored ?? { contactId: event.contactId, details: null }),
+      /** For the graph (`configurable.findContact`). */
+      find: async () => asTurnContact(await resolved()),
+      resolved,
+      ifFound: async () => (found ? await found : null),
+    };
   }
 
   /** Writes the values the customer gave that GHL does not have yet; a failure waits for the next turn. */
@@ -110,7 +143,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const profile = await profiles.get(contactKey);
     // Any message from the customer answers the last question: its pending nudge goes.
     if (profile.awaiting && deps.followUps) await deps.followUps.cancel(contactKey, profile.awaiting);
-    const { contactId, details } = await resolveContact(contactKey, event, profile);
+    const contact = contactFinder(contactKey, event, profile);
 
     // The record keeps every word; understanding reads a capped, whitespace-collapsed copy (text-limits).
     const message = pending.map((m) => m.body).join('\n');
@@ -119,13 +152,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       message: textForUnderstanding(pending.map((m) => m.body)),
       attachments: pending.reduce((n, m) => n + m.attachments, 0),
       now: deps.now(),
-      contact: {
-        contactId,
-        phone: event.phone,
-        name: event.name ?? details?.name ?? null,
-        email: event.email ?? details?.email ?? null,
-        timezone: deps.checkTimeZone(event.timezone, 'webhook') ?? details?.timezone ?? null,
-      },
+      contact: contact.initial,
       booking: profile.booking,
       optedOut: profile.optedOut,
       pausedUntil: profile.pausedUntil,
@@ -135,11 +162,12 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
     const lastInboundMs = Math.max(...pending.map((m) => m.receivedAt), profile.lastInboundAt ? Date.parse(profile.lastInboundAt) : 0);
     let windowClosed = false;
     let state: Conversation | null = null;
+    let found: FoundContact | null = null;
     try {
       // A turn always starts from START, so only its end state is worth saving (`durability: 'exit'`);
       // 'values' chunks carry that state, so no read after the run is needed.
       let last = Date.now();
-      const stream = await deps.graph.stream(input, { configurable: { thread_id: contactKey }, streamMode: ['updates', 'values'], durability: 'exit' });
+      const stream = await deps.graph.stream(input, { configurable: { thread_id: contactKey, findContact: contact.find }, streamMode: ['updates', 'values'], durability: 'exit' });
       for await (const [mode, chunk] of stream) {
         if (mode === 'values') {
           state = chunk as Conversation;
@@ -152,24 +180,27 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
         last = Date.now();
       }
       if (!state) throw new Error('the conversation graph produced no state');
+      // Any turn that is not dropped silently found its contact in the graph; this only makes sure of it.
+      found = state.reply || state.outcome !== 'ignored' ? await contact.resolved() : await contact.ifFound();
       if (state.reply && windowOpen(lastInboundMs, deps.now().getTime(), deps.whatsappWindowHours)) {
-        await deps.sendReply(turnKey, contactId, state.reply);
+        await deps.sendReply(turnKey, found!.contactId, state.reply);
       } else if (state.reply) {
         // Held up past the window (an outage, a backlog): never free-form; the location's template workflow, once.
         windowClosed = true;
-        const instead = deps.windowClosed ? await deps.windowClosed(contactId, lastInboundMs) : 'none';
+        const instead = deps.windowClosed ? await deps.windowClosed(found!.contactId, lastInboundMs) : 'none';
         deps.metrics.windowClosed.inc({ instead });
         log.warn({ lastInboundAt: new Date(lastInboundMs).toISOString(), instead }, "the reply is due outside WhatsApp's window: not sent");
       }
     } catch (error) {
       if (isUnknownContact(error)) {
         await profiles.update(contactKey, { ghlContactId: null, details: null });
-        throw new ContactGoneError(`GHL no longer knows contact ${contactId}; it will be found again by phone`, { cause: error });
+        throw new ContactGoneError(`GHL no longer knows contact ${found?.contactId ?? contact.initial.contactId}; it will be found again by phone`, { cause: error });
       }
       throw error;
     }
 
-    const learned = await saveLearned(contactId, state, profile, details, event, log);
+    const contactId = found?.contactId ?? contact.initial.contactId;
+    const learned = found ? await saveLearned(found.contactId, state, profile, found.details, event, log) : undefined;
     // A question the reply asked (goal, budget, name, a time or a choice of slots) gets its follow-ups; never
     // once booked or opted out, nor for a reply the window kept back.
     const asks = state.outcome === 'waiting_for_customer' || state.outcome === 'rejected';
@@ -185,7 +216,7 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       lastInboundAt: new Date(lastInboundMs).toISOString(),
     });
 
-    if (awaiting) await deps.followUps!.schedule({ locationId: job.data.locationId, contactKey, contactId, turnKey, n: 1 });
+    if (awaiting && found) await deps.followUps!.schedule({ locationId: job.data.locationId, contactKey, contactId: found.contactId, turnKey, n: 1 });
     const followUpAt = awaiting ? new Date(deps.now().getTime() + deps.followUps!.delayMs).toISOString() : null;
 
     const bookedNow = Boolean(state.booking && state.booking.appointmentId !== profile.booking?.appointmentId);

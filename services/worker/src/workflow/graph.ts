@@ -1,4 +1,4 @@
-import { END, START, StateGraph, type BaseCheckpointSaver } from '@langchain/langgraph';
+import { END, START, StateGraph, type BaseCheckpointSaver, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import { inSpan } from '@wab/shared';
 import { workerTracer } from '../tracer';
 import { bookNode } from './nodes/book';
@@ -16,8 +16,8 @@ const endsTurnOr = (next: string) => (s: Conversation) => (s.outcome ? END : nex
 const managesAppointment = (s: Conversation) => s.booking !== null || s.pendingCancel || s.understanding?.intent === 'cancel';
 
 /** Each node runs in a span of its own (`node <name>`), under the job's span: GHL and model calls nest in it. */
-function traced<S, U>(name: string, node: (state: S) => Promise<U>): (state: S) => Promise<U> {
-  return (state) => inSpan(workerTracer(), `node ${name}`, { attributes: { 'langgraph.node': name } }, () => node(state));
+function traced<S, U>(name: string, node: (state: S, config?: LangGraphRunnableConfig) => Promise<U>): (state: S, config?: LangGraphRunnableConfig) => Promise<U> {
+  return (state, config) => inSpan(workerTracer(), `node ${name}`, { attributes: { 'langgraph.node': name } }, () => node(state, config));
 }
 
 /** triage → manage (a booked appointment's cancel or move) → collect → validate → book, each step able to end the turn with a reply. */
