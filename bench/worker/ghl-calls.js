@@ -120,13 +120,16 @@ async function callsPhase(ctx, { log, fmt, n = 60 }) {
   const third = Math.max(2, Math.round(n / 2));
   const s = await session(ctx, 'calls-mixed', 20);
   try {
-    out.mixed = await conversations(ctx, s, 'm', [
+    const mix = [
       ['one-turn booking', third, CONVERSATIONS['one-turn booking']],
       ['three-turn booking', third, CONVERSATIONS['three-turn booking']],
       ['refusal', Math.ceil(third / 2), CONVERSATIONS.refusal],
       ['spam', Math.floor(third / 2), CONVERSATIONS.spam],
-    ]);
-    log(`  mixed (${third} conversations a third, ${out.mixed.messages} messages): ${fmt(out.mixed.perMessage, 2)} calls a message (${out.mixed.calls} calls); outcomes ${JSON.stringify(out.mixed.outcomes)}`);
+    ];
+    out.mixed = await conversations(ctx, s, 'm', mix);
+    // The baseline: what the same conversations cost when each kind ran on its own (above), so mixing them costs nothing extra.
+    out.mixed.alone = mix.reduce((sum, [kind, count]) => sum + (count * out.kinds[kind].calls) / n, 0) / out.mixed.messages;
+    log(`  mixed (${third} conversations a third, ${out.mixed.messages} messages): ${fmt(out.mixed.perMessage, 2)} calls a message (${out.mixed.calls} calls; each kind on its own: ${fmt(out.mixed.alone, 2)}); outcomes ${JSON.stringify(out.mixed.outcomes)}`);
   } finally {
     await s.close();
   }

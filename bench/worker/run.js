@@ -657,7 +657,7 @@ function report(ctx, out) {
       const first = three.perTurn[0].calls / three.perTurn[0].messages;
       verdicts.push(`${pass(later <= GOAL_CALLS.questionTurn)}  calls  a turn that only asks a question: ${fmt(later, 2)} GHL calls on a later turn, ${fmt(first, 2)} on a first turn (the GET of the contact) (goal <= ${GOAL_CALLS.questionTurn})`);
     }
-    verdicts.push(`${pass(out.calls.mixed.perMessage <= GOAL_CALLS.mixed)}  calls  mixed traffic: ${fmt(out.calls.mixed.perMessage, 2)} GHL calls a message over ${out.calls.mixed.messages} messages (goal <= ${GOAL_CALLS.mixed})`);
+    verdicts.push(`${pass(out.calls.mixed.perMessage <= GOAL_CALLS.mixed)}  calls  mixed traffic: ${fmt(out.calls.mixed.perMessage, 2)} GHL calls a message over ${out.calls.mixed.messages} messages, ${fmt(out.calls.mixed.alone, 2)} for the same conversations kind by kind (goal <= ${GOAL_CALLS.mixed})`);
   }
   if (out.burst) {
     const b = out.burst;
