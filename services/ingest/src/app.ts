@@ -8,6 +8,7 @@ import { locationsRouter } from './admin/locations-router';
 import { refuseForeignOrigin } from './admin/same-origin';
 import { errorHandler, sendError } from './http/send-error';
 import { requestId } from './http/request-id';
+import { staticHelmet } from './http/static-helmet';
 import { trustProxySetting } from './http/trust-proxy';
 import { createIngestMetrics, type IngestMetrics } from './metrics/ingest-metrics';
 import { oauthRouter } from './oauth/oauth-router';
@@ -25,6 +26,8 @@ export interface IngestDeps {
   config: Config;
   /** A producer connection (fails fast when Redis is away). */
   redis: RedisConnection;
+  /** The queue's own connection, when it has one (readiness asks both). */
+  queueRedis?: RedisConnection;
   queue: InboundQueue;
   queueEvents: QueueEvents;
   runStore: RunStore;
@@ -94,7 +97,7 @@ function createPublicApp(deps: WiredDeps, metrics: IngestMetrics): Express {
 
   const app = baseApp();
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
-  app.use(helmet());
+  app.use(staticHelmet());
   app.use(requestId);
   // While draining, every answer closes its connection: a keep-alive client moves to another replica instead
   // of feeding this one until the shutdown deadline cuts it off.
@@ -132,6 +135,7 @@ function createPublicApp(deps: WiredDeps, metrics: IngestMetrics): Express {
   app.use(
     statusRouter({
       redis: deps.redis,
+      queueRedis: deps.queueRedis,
       queue: deps.queue,
       runStore: deps.runStore,
       version: deps.version,

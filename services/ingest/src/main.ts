@@ -37,12 +37,17 @@ async function main(): Promise<void> {
   const version = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')).version as string;
 
   const redis = createRedis(config, 'producer');
+  // The queue's own producer connection, not autopipelined. BullMQ defines ~50 scripts on its connection and
+  // ioredis copies every defined script onto each autopipeline it builds, so on the shared connection each
+  // request's pipelines were ~13 KB of garbage that lived long enough to reach the old space (a third of it).
+  const queueRedis = createRedis(config, 'producer', { enableAutoPipelining: false });
   const eventsRedis = createRedis(config, 'worker');
-  for (const connection of [redis, eventsRedis]) connection.on('error', () => undefined); // reported by waitForRedis and /health
+  for (const connection of [redis, queueRedis, eventsRedis]) connection.on('error', () => undefined); // reported by waitForRedis and /health
   await waitForRedis(redis, (error) => logger.warn({ err: { message: error.message } }, 'waiting for Redis'));
+  await waitForRedis(queueRedis, (error) => logger.warn({ err: { message: error.message } }, 'waiting for Redis'));
   await ensureNoEviction(redis, config.ALLOW_EVICTING_REDIS, (message) => logger.warn(message));
 
-  const queue = new Queue(INBOUND_QUEUE, { connection: redis, prefix: keysFor(config.QUEUE_PREFIX, redis).queuePrefix });
+  const queue = new Queue(INBOUND_QUEUE, { connection: queueRedis, prefix: keysFor(config.QUEUE_PREFIX, redis).queuePrefix });
   const queueEvents = createWaitEvents(eventsRedis, config.QUEUE_PREFIX);
   const runStore = new RunStore(redis, config.QUEUE_PREFIX, config.RUN_RECORD_TTL_DAYS * 24 * 3600);
 
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
     locations,
     config,
     redis,
+    queueRedis,
     queue: new InboundQueue(queue, inboundJobOptions(config)),
     queueEvents,
     runStore,
@@ -91,6 +97,7 @@ async function main(): Promise<void> {
     locations.stop();
     await Promise.allSettled([queueEvents.close(), queue.close()]);
     redis.disconnect();
+    queueRedis.disconnect();
     eventsRedis.disconnect();
     await stopTracing(tracing);
     logger.info('stopped');

@@ -4,6 +4,7 @@ import { InboundQueue } from '../queue/inbound-queue';
 
 export interface StatusDeps {
   redis: RedisConnection;
+  queueRedis?: RedisConnection;
   queue: InboundQueue;
   runStore: RunStore;
   version: string;
@@ -12,9 +13,10 @@ export interface StatusDeps {
   locations: LocationDirectory;
 }
 
-async function redisUp(redis: RedisConnection): Promise<boolean> {
+async function redisUp(...connections: (RedisConnection | undefined)[]): Promise<boolean> {
   try {
-    return (await redis.ping()) === 'PONG';
+    const answers = await Promise.all(connections.filter((c) => c !== undefined).map((c) => c.ping()));
+    return answers.every((answer) => answer === 'PONG');
   } catch {
     return false;
   }
@@ -31,13 +33,13 @@ export function statusRouter(deps: StatusDeps): Router {
 
   router.get('/readyz', async (_req, res) => {
     if (deps.isDraining()) return void res.status(503).json({ status: 'draining' });
-    const up = await redisUp(deps.redis);
+    const up = await redisUp(deps.redis, deps.queueRedis);
     res.status(up ? 200 : 503).json({ status: up ? 'ready' : 'redis_unavailable' });
   });
 
   // The API reference's shape. ghl_api and openai_api are what the workers last saw, not a probe per request.
   router.get('/health', async (_req, res) => {
-    const up = await redisUp(deps.redis);
+    const up = await redisUp(deps.redis, deps.queueRedis);
     const seen = up ? await deps.runStore.dependencies().catch(() => null) : null;
     res.status(up ? 200 : 503).json({
       status: up ? 'healthy' : 'unhealthy',
