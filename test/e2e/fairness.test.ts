@@ -70,3 +70,19 @@ it('without it (LOCATION_MAX_ACTIVE_TURNS=0), the same customer waits behind the
     await system.close();
   }
 });
+
+it('a deployment that serves one location never holds its turns back: there is no one to be fair to', async () => {
+  const system = await startSystem({ env: { WORKER_CONCURRENCY: '4', LOCATION_MAX_ACTIVE_TURNS: '1', BURST_WINDOW_MS: '0' } });
+  try {
+    const runs: string[] = [];
+    for (let i = 0; i < 8; i++) runs.push((await system.ingest.post(message(system.ghl.locationId, i))).body!.workflow_run_id);
+    await eventually(async () => {
+      // Booked, or (two turns racing for the same free slot) offered the next ones.
+      for (const runId of runs) if (!['completed', 'waiting_for_customer'].includes((await system.ingest.get(`/runs/${runId}`)).body.final_state)) throw new Error('not all answered yet');
+    }, 20_000);
+    const deferred = (await system.worker!.metrics.turnsDeferred.get()).values.reduce((n, v) => n + v.value, 0);
+    expect(deferred).toBe(0);
+  } finally {
+    await system.close();
+  }
+});

@@ -19,6 +19,8 @@ export interface AdmissionSlot {
   release(): Promise<void>;
 }
 
+const FREE: AdmissionSlot = { release: async () => undefined };
+
 /**
  * Fairness between locations: one location's burst (a lead campaign's 500 messages) may hold at most
  * `limit` turns at once across every worker; its other messages wait (in their contacts' inboxes, so their
@@ -31,11 +33,16 @@ export class LocationAdmission {
     private readonly slotsKey: (locationId: string) => string,
     private readonly limit: number,
     private readonly leaseMs: number,
+    /** How many locations the deployment serves now: with one, there is no other to be fair to. */
+    private readonly locationCount: () => number = () => Number.POSITIVE_INFINITY,
   ) {}
 
-  /** A slot, or null when the location already runs `limit` turns. Always a slot when the limit is off. */
+  /**
+   * A slot, or null when the location already runs `limit` turns. Always a slot when the limit is off or the
+   * deployment serves one location (holding its turns back would only idle the workers and churn its jobs).
+   */
   async admit(locationId: string | null): Promise<AdmissionSlot | null> {
-    if (this.limit === 0 || locationId === null) return { release: async () => undefined };
+    if (this.limit === 0 || locationId === null || this.locationCount() <= 1) return FREE;
     const key = this.slotsKey(locationId);
     const holder = randomUUID();
     const taken = (await this.redis.eval(ADMIT_LUA, 1, key, this.limit, this.leaseMs, holder)) === 1;
