@@ -3,8 +3,12 @@
  * bench/ingest: how fast the real ingest accepts signed webhooks, against a bare Express 5 app on the same
  * machine in the same run. A benchmark, not a test: `npm run bench:ingest [-- --duration 10 ...]`.
  *
- *  Phase A "full speed": autocannon, fixed connections, for D seconds per run, alternating bare, ingest,
- *    bare, ingest... (R rounds each, after a short warm-up of each); medians of the rounds, ratio ingest/bare.
+ *  Phase A "full speed": autocannon, fixed connections, for D seconds per run, round after round of four
+ *    targets (R rounds each, after a short warm-up of each); medians of the rounds, ratio ingest/bare:
+ *      bare           Express 5 `express.json()` answering 202 (bare-express.js): the goal's baseline
+ *      bare-queue     the same plus one BullMQ queue.add (bare-queue.js): what durability alone costs
+ *      ingest         the real ingest, rate limits off (0), so its figures compare with the baselines'
+ *      ingest-limits  the real ingest with both limits on, too high to be reached: what counting them costs
  *  Phase B "steady": an open-loop generator sending at a fixed rate (default 1,000 requests/s) to the ingest.
  *    Requests leave on a fixed schedule whatever the answers do; latency is counted from each request's
  *    scheduled time (wrk2-style, no coordinated omission) and also from its actual send time.
@@ -31,6 +35,9 @@ const { performance } = require('node:perf_hooks');
 const ROOT = resolve(__dirname, '..', '..');
 const GOAL_RATIO = 0.8; // issue 12
 const GOAL_P99_MS = 10;
+/** Phase A's targets, run in this order every round. */
+const TARGETS = ['bare', 'bare-queue', 'ingest', 'ingest-limits'];
+const TARGET_LABELS = { bare: 'bare Express 5', 'bare-queue': 'bare + queue.add', ingest: 'ingest', 'ingest-limits': 'ingest, limits on' };
 
 // ---------------------------------------------------------------------------------------------- options
 
@@ -411,26 +418,41 @@ async function main() {
     const secret = randomBytes(24).toString('hex');
     log(`redis: ${redisHandle.url}${redisHandle.started ? ' (private, started for this run)' : ''}; key prefix ${prefix}`);
 
-    const [ingestPort, barePort] = [await freePort(), await freePort()];
-    const ingest = startChild(
-      'ingest',
-      [...opts.ingestNodeArgs, ...(opts.cpuProf ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : []), join('services', 'ingest', 'dist', 'main.js')],
-      {
-        NODE_ENV: 'production',
-        PORT: String(ingestPort),
-        REDIS_URL: redisHandle.url,
-        QUEUE_PREFIX: prefix,
-        WEBHOOK_SECRET: secret,
-        GHL_LOCATION_ID: 'loc_abc123', // the location its bodies carry
-        RATE_LIMIT_PER_IP: '0',
-        RATE_LIMIT_PER_PHONE: '0',
-        LOG_LEVEL: 'warn',
-        SHUTDOWN_TIMEOUT_MS: '500',
-      },
-    );
-    const bare = startChild('bare-express', [join(__dirname, 'bare-express.js')], { NODE_ENV: 'production', PORT: String(barePort) });
-    await Promise.all([waitReady(ingest, ingestPort), waitReady(bare, barePort)]);
-    const targets = { bare: { port: barePort, child: bare }, ingest: { port: ingestPort, child: ingest } };
+    const ingestEnv = {
+      NODE_ENV: 'production',
+      REDIS_URL: redisHandle.url,
+      QUEUE_PREFIX: prefix,
+      WEBHOOK_SECRET: secret,
+      GHL_LOCATION_ID: 'loc_abc123', // the location its bodies carry
+      RATE_LIMIT_PER_IP: '0',
+      RATE_LIMIT_PER_PHONE: '0',
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_TIMEOUT_MS: '500',
+    };
+    const ingestArgs = (name) => [
+      ...opts.ingestNodeArgs,
+      ...(opts.cpuProf && name === 'ingest' ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : []),
+      join('services', 'ingest', 'dist', 'main.js'),
+    ];
+    const started = {};
+    for (const name of TARGETS) {
+      const port = await freePort();
+      // Every ingest gets metrics and admin ports of its own (two run side by side).
+      const env = { ...ingestEnv, PORT: String(port), INGEST_METRICS_PORT: String(await freePort()), ADMIN_PORT: String(await freePort()) };
+      const child =
+        name === 'bare'
+          ? startChild(name, [join(__dirname, 'bare-express.js')], { NODE_ENV: 'production', PORT: String(port) })
+          : name === 'bare-queue'
+            ? startChild(name, [join(__dirname, 'bare-queue.js')], env)
+            : name === 'ingest'
+              ? startChild(name, ingestArgs(name), env)
+              : // Limits on, as in production, set high enough that none is reached: what counting them costs.
+                startChild(name, ingestArgs(name), { ...env, RATE_LIMIT_PER_IP: '1000000000', RATE_LIMIT_PER_PHONE: '1000000000' });
+      started[name] = { port, child };
+    }
+    await Promise.all(Object.values(started).map(({ child, port }) => waitReady(child, port)));
+    const targets = started;
+    const ingestPort = started.ingest.port;
     const payloads = payloadSource(secret, tag);
     const alive = () => {
       for (const { child } of Object.values(targets)) {
@@ -439,23 +461,23 @@ async function main() {
     };
 
     const loadBefore = os.loadavg()[0];
-    log(`phase A: ${opts.connections} connections, ${opts.duration} s per run, ${opts.rounds} rounds of bare, ingest` +
+    log(`phase A: ${opts.connections} connections, ${opts.duration} s per run, ${opts.rounds} rounds of ${TARGETS.join(', ')}` +
       (opts.warmup ? ` (after ${opts.warmup} s warm-up each)` : ''));
     if (opts.warmup) {
-      for (const name of ['bare', 'ingest']) await fullSpeed(`warm-up ${name}`, targets[name], opts.warmup, opts.connections, payloads);
+      for (const name of TARGETS) await fullSpeed(`warm-up ${name}`, targets[name], opts.warmup, opts.connections, payloads);
     }
-    const runs = { bare: [], ingest: [] };
+    const runs = Object.fromEntries(TARGETS.map((name) => [name, []]));
     for (let round = 1; round <= opts.rounds; round++) {
-      for (const name of ['bare', 'ingest']) {
+      for (const name of TARGETS) {
         alive();
-        if (name === 'ingest') await deletePrefix(redisHandle.url, `${prefix}`); // every ingest run starts from an empty queue
+        if (name !== 'bare') await deletePrefix(redisHandle.url, `${prefix}`); // every queueing run starts from an empty queue
         await sleep(500);
         const redisCpu0 = await redisCpuSeconds(redisHandle.url);
         const r = await fullSpeed(`phase A round ${round} ${name}`, targets[name], opts.duration, opts.connections, payloads);
         const redisCpu1 = await redisCpuSeconds(redisHandle.url);
         r.redisCpu = redisCpu0 === null || redisCpu1 === null ? NaN : (redisCpu1 - redisCpu0) / opts.duration;
         runs[name].push(r);
-        log(`  round ${round} ${name.padEnd(6)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  (${r.count} answers, all 202; CPU: server ${r.serverCpu.toFixed(2)}, generator ${r.generatorCpu.toFixed(2)}, redis ${r.redisCpu.toFixed(2)} cores)`);
+        log(`  round ${round} ${name.padEnd(13)} ${Math.round(r.rps).toString().padStart(6)} req/s  p50 ${ms(r.p50)}  p99 ${ms(r.p99)}  (${r.count} answers, all 202; CPU: server ${r.serverCpu.toFixed(2)}, generator ${r.generatorCpu.toFixed(2)}, redis ${r.redisCpu.toFixed(2)} cores)`);
       }
     }
 
@@ -478,8 +500,8 @@ async function main() {
     out(`Phase A, full speed: ${opts.connections} connections, ${opts.duration} s x ${opts.rounds} rounds each, medians`);
     out(table([
       ['target', 'req/s', 'p50', 'p99', 'server CPU', 'CPU/request', 'rounds (req/s)'],
-      ...['bare', 'ingest'].map((name) => [
-        name === 'bare' ? 'bare Express 5' : 'ingest',
+      ...TARGETS.map((name) => [
+        TARGET_LABELS[name],
         Math.round(med(name, 'rps')),
         ms(med(name, 'p50')),
         ms(med(name, 'p99')),
@@ -489,8 +511,10 @@ async function main() {
       ]),
     ]));
     out(`ratio ingest/bare: ${ratio.toFixed(2)}x (by CPU per request: ${(med('bare', 'cpuPerRequestUs') / med('ingest', 'cpuPerRequestUs')).toFixed(2)}x)`);
+    out(`ratio bare+queue.add/bare: ${(med('bare-queue', 'rps') / bareRps).toFixed(2)}x (the durable write alone); ingest/bare+queue.add: ${(ingestRps / med('bare-queue', 'rps')).toFixed(2)}x (the ingest's checks on top of it)`);
+    out(`ratio ingest with limits/ingest: ${(med('ingest-limits', 'rps') / ingestRps).toFixed(2)}x (counting the per-IP and per-phone limits, as production does)`);
     out(`host load average ${loadBefore.toFixed(2)} before, ${os.loadavg()[0].toFixed(2)} after, on ${os.cpus().length} CPUs` +
-      (Math.min(med('bare', 'serverCpu'), med('ingest', 'serverCpu')) < 0.9
+      (Math.min(...TARGETS.map((name) => med(name, 'serverCpu'))) < 0.9
         ? '; a server got under 0.9 of a core: other processes were competing, so its figures are low'
         : ''));
     out('');
