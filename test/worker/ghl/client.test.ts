@@ -7,8 +7,10 @@ import {
   isSlotUnavailable,
   parseGhlTime,
   SLOT_UNAVAILABLE_MESSAGE,
+  undiciTransport,
   type GhlCall,
   type GhlClientOptions,
+  type GhlTransport,
 } from '../../../services/worker/src/ghl';
 import { calendarAnswer, conversationMessagesAnswer } from '../../../services/worker/src/ghl/types';
 import { startGhlDouble, type GhlDouble } from '../../support/ghl-double';
@@ -42,9 +44,9 @@ interface Sent {
 function makeClient(overrides: Partial<GhlClientOptions> = {}) {
   const sent: Sent[] = [];
   const calls: GhlCall[] = [];
-  const recordingFetch: typeof fetch = async (input, init) => {
-    sent.push({ method: init?.method ?? 'GET', url: new URL(String(input)), headers: new Headers(init?.headers), at: Date.now() });
-    return fetch(input, init);
+  const recording: GhlTransport = (exchange) => {
+    sent.push({ method: exchange.method, url: exchange.url, headers: new Headers(exchange.headers), at: Date.now() });
+    return undiciTransport(exchange);
   };
   const client = new GhlClient({
     baseUrl: ghl.url,
@@ -54,7 +56,7 @@ function makeClient(overrides: Partial<GhlClientOptions> = {}) {
     timeoutMs: 2_000,
     // A short window: a 429 without Retry-After blocks the location for one window.
     budget: new GhlRateBudget(redis, prefix, { limit: 100, windowMs: 200 }),
-    fetch: recordingFetch,
+    transport: recording,
     onCall: (c) => calls.push(c),
     retry: { baseDelayMs: 5, maxDelayMs: 20 },
     ...overrides,
@@ -107,18 +109,18 @@ describe('GhlClient requests', () => {
 describe('free slots', () => {
   it('parses the days, skips traceId and other keys, and sorts by time whatever order GHL uses', async () => {
     // Hand the client the sandbox's answer with days and slots reversed and an extra non-date key.
-    const shuffling: typeof fetch = async (input, init) => {
-      const res = await fetch(input, init);
-      if (!String(input).includes('/free-slots')) return res;
-      const body = (await res.json()) as Record<string, unknown>;
+    const shuffling: GhlTransport = async (exchange) => {
+      const res = await undiciTransport(exchange);
+      if (!exchange.url.pathname.includes('/free-slots')) return res;
+      const body = JSON.parse(res.text) as Record<string, unknown>;
       const reversed: Record<string, unknown> = { meta: { note: 'not a day' } };
       for (const key of Object.keys(body).reverse()) {
         const v = body[key] as { slots?: string[] };
         reversed[key] = v && Array.isArray(v.slots) ? { slots: [...v.slots].reverse() } : v;
       }
-      return new Response(JSON.stringify(reversed), { status: res.status, headers: res.headers });
+      return { ...res, text: JSON.stringify(reversed) };
     };
-    const { client } = makeClient({ fetch: shuffling });
+    const { client } = makeClient({ transport: shuffling });
     const from = Date.parse(`${tomorrow()}T00:00:00Z`);
     const slots = await client.freeSlots(ghl.calendarId, from, from + 3 * 86_400_000 - 1, 'UTC');
     expect(slots).toHaveLength(3 * 16);

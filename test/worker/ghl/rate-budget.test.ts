@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { GhlClient, GhlRateBudget, GhlRateBudgetError } from '../../../services/worker/src/ghl';
+import { GhlClient, GhlRateBudget, GhlRateBudgetError, undiciTransport } from '../../../services/worker/src/ghl';
 import { startGhlDouble, type GhlDouble } from '../../support/ghl-double';
 import { deletePrefix, eventually, redisUrl, testPrefix } from '../../support/redis';
 
@@ -37,9 +37,9 @@ describe('GhlRateBudget shared by replicas', () => {
           locationId: ghl.locationId,
           timeZone: 'UTC',
           budget: new GhlRateBudget(connect(), prefix, { limit: 5, windowMs: 2000 }),
-          fetch: async (input, init) => {
+          transport: (exchange) => {
             sentAt.push(Date.now());
-            return fetch(input, init);
+            return undiciTransport(exchange);
           },
         }),
     );

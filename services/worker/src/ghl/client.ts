@@ -5,6 +5,7 @@ import { RETRY_POLICY } from '../retry-policy';
 import { workerTracer } from '../tracer';
 import { staticCredentials, type GhlCredentials } from './credentials';
 import { GhlApiError, GhlUncertainError } from './errors';
+import { undiciTransport, type GhlHttpAnswer, type GhlTransport } from './http-transport';
 import { retryAfterMs, type GhlRateBudget } from './rate-budget';
 import { normaliseGhlTime, parseGhlTime } from './time';
 import {
@@ -67,7 +68,8 @@ export interface GhlClientOptions {
   /** Per attempt, answer body included. Default 10 s. */
   timeoutMs?: number;
   budget: GhlRateBudget;
-  fetch?: typeof fetch;
+  /** How requests travel (default undici's `request`); tests wrap it to see what is sent. */
+  transport?: GhlTransport;
   /** Called once per HTTP attempt (metrics, logs). */
   onCall?: (call: GhlCall) => void;
   retry?: GhlRetryOptions;
@@ -117,7 +119,7 @@ function openHoursOf(
 export class GhlClient {
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: GhlTransport;
   private readonly retry: Required<GhlRetryOptions>;
   private readonly credentials: GhlCredentials;
   readonly locationId: string;
@@ -129,7 +131,7 @@ export class GhlClient {
     this.locationId = options.locationId;
     this.timeZone = options.timeZone;
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.fetchImpl = options.fetch ?? fetch;
+    this.transport = options.transport ?? undiciTransport;
     this.retry = { ...RETRY_POLICY.ghlCall, ...options.retry };
   }
 
@@ -480,7 +482,7 @@ export class GhlClient {
    * query can hold a phone number), the token or a body.
    */
   private async send(spec: CallSpec<z.ZodType>, attempt: number, token: string): Promise<
-    { kind: 'answer'; status: number; headers: Headers; json: unknown } | { kind: 'none'; error: unknown }
+    { kind: 'answer'; status: number; headers: GhlHttpAnswer['headers']; json: unknown } | { kind: 'none'; error: unknown }
   > {
     const attributes = { 'ghl.endpoint': spec.endpoint, 'http.request.method': spec.method, 'ghl.attempt': attempt };
     return workerTracer().startActiveSpan(`GHL ${spec.endpoint}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
@@ -498,7 +500,7 @@ export class GhlClient {
   }
 
   private async attempt(spec: CallSpec<z.ZodType>, token: string): Promise<
-    { kind: 'answer'; status: number; headers: Headers; json: unknown } | { kind: 'none'; error: unknown }
+    { kind: 'answer'; status: number; headers: GhlHttpAnswer['headers']; json: unknown } | { kind: 'none'; error: unknown }
   > {
     const url = new URL(this.baseUrl + spec.path);
     for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
@@ -510,18 +512,17 @@ export class GhlClient {
     if (spec.body !== undefined) headers['Content-Type'] = 'application/json';
     const started = performance.now();
     try {
-      // The timeout covers the body too: a connection that stalls mid-answer is no answer.
-      const res = await this.fetchImpl(url, {
+      const res = await this.transport({
         method: spec.method,
+        url,
         headers,
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
-      const text = await res.text();
       this.report(spec.endpoint, res.status, started);
       let json: unknown;
       try {
-        json = text ? JSON.parse(text) : undefined;
+        json = res.text ? JSON.parse(res.text) : undefined;
       } catch {
         json = undefined;
       }
