@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis, type Cluster } from 'ioredis';
 import { keysFor } from '@wab/shared';
-import { ghlInboundMessage, referenceMessage, startIngest } from '../support/ingest-harness';
+import { referenceMessage, startIngest } from '../support/ingest-harness';
 import { startRedisCluster, type LocalRedisCluster } from '../support/redis-cluster';
 import { eventually, testPrefix } from '../support/redis';
-import { finishedRun, startSystem, type System } from '../support/system';
+import { finishedRun, seededCustomer, startSystem, type System } from '../support/system';
 
 /**
  * The product on a real 3-master Redis Cluster (REDIS_CLUSTER_NODES): every multi-key command and script has
@@ -28,16 +27,6 @@ afterAll(async () => {
   await system?.close();
   await cluster?.stop();
 });
-
-async function seededCustomer(name: string) {
-  const contactId = `c_${randomUUID().slice(0, 8)}`;
-  const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-  await system.ghl.seedContact({ id: contactId, phone, name });
-  const post = (body: string, query = '?wait=25') => system.ingest.post(ghlInboundMessage({ contactId, from: phone, body }), { query });
-  const replies = async () => (await system.ghl.sentMessages(contactId)).map((m) => m.body);
-  const appointments = async () => (await system.ghl.appointments()).filter((a) => a.contactId === contactId);
-  return { contactId, post, replies, appointments };
-}
 
 const finished = (runId: string) => finishedRun(system, runId);
 
@@ -82,14 +71,14 @@ it('books the API reference example end to end, and /status counts it', async ()
 });
 
 it('answers ?wait with the booking once the run finished', async () => {
-  const c = await seededCustomer('Wanda');
+  const c = await seededCustomer(system, 'Wanda');
   const res = await c.post('I need marketing, budget $3000, tomorrow at 11am', '?wait=25');
   expect(res.status).toBe(200);
   expect(res.body).toMatchObject({ status: 'success', final_state: 'completed', booking_id: (await c.appointments())[0].id });
 });
 
 it('answers two messages 400 ms apart as one turn, with one booking', async () => {
-  const c = await seededCustomer('Bea');
+  const c = await seededCustomer(system, 'Bea');
   const first = await c.post('I need help with marketing, budget 2500', '');
   await new Promise((r) => setTimeout(r, 50)); // the customer's own pace, not a wait for the system
   const second = await c.post('tomorrow at 4pm please', '');
@@ -101,7 +90,7 @@ it('answers two messages 400 ms apart as one turn, with one booking', async () =
 });
 
 it('recovers from lost GHL answers without booking or replying twice (the effect ledger)', async () => {
-  const c = await seededCustomer('Lola');
+  const c = await seededCustomer(system, 'Lola');
   await system.ghl.injectFaults({ endpoint: 'createAppointment', responses: ['drop-after-effect'] });
   await system.ghl.injectFaults({ endpoint: 'sendMessage', responses: ['drop-after-effect'] });
   const res = await c.post('I need SEO, budget $3000, tomorrow at 1pm', '');

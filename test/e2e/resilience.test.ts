@@ -1,18 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { ghlInboundMessage } from '../support/ingest-harness';
 import { startOpenAIDouble, type OpenAIDouble } from '../support/openai-double';
 import { eventually } from '../support/redis';
-import { finishedRun, startSystem, type System } from '../support/system';
-
-async function seededCustomer(system: System, name: string) {
-  const contactId = `c_${randomUUID().slice(0, 8)}`;
-  const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
-  await system.ghl.seedContact({ id: contactId, phone, name });
-  const post = (body: string, query = '?wait=25') => system.ingest.post(ghlInboundMessage({ contactId, from: phone, body }), { query });
-  const replies = async () => (await system.ghl.sentMessages(contactId)).map((m) => m.body);
-  const appointments = async () => (await system.ghl.appointments()).filter((a) => a.contactId === contactId);
-  return { contactId, phone, post, replies, appointments };
-}
+import { finishedRun, seededCustomer, startSystem, type System } from '../support/system';
 
 const finished = finishedRun;
 

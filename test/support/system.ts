@@ -3,7 +3,7 @@ import pino from 'pino';
 import { createRedis, loadConfig, waitForRedis } from '@wab/shared';
 import { createWorker, type BookingWorker } from '../../services/worker/src/worker';
 import { startGhlDouble, type GhlDouble, type GhlDoubleOptions } from './ghl-double';
-import { startIngest, type Ingest } from './ingest-harness';
+import { ghlInboundMessage, startIngest, type Ingest } from './ingest-harness';
 import { eventually, redisUrl, testPrefix } from './redis';
 import { TEST_SECRET } from './signing';
 
@@ -89,4 +89,15 @@ export async function bookAsSomeoneElse(system: System, startTime: string): Prom
     body: JSON.stringify({ calendarId: system.ghl.calendarId, locationId: system.ghl.locationId, contactId: other.id, startTime }),
   });
   if (res.status !== 200) throw new Error(`the sandbox refused the other booking: ${res.status}`);
+}
+
+/** A customer GHL already knows by name, writing on WhatsApp through the signed webhook. */
+export async function seededCustomer(system: System, name: string) {
+  const contactId = `c_${randomUUID().slice(0, 8)}`;
+  const phone = `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+  await system.ghl.seedContact({ id: contactId, phone, name });
+  const post = (body: string, query = '?wait=25') => system.ingest.post(ghlInboundMessage({ contactId, from: phone, body }), { query });
+  const replies = async () => (await system.ghl.sentMessages(contactId)).map((m) => m.body);
+  const appointments = async () => (await system.ghl.appointments()).filter((a) => a.contactId === contactId);
+  return { contactId, phone, post, replies, appointments };
 }
