@@ -434,7 +434,7 @@ async function main() {
       ...(opts.cpuProf && name === 'ingest' ? ['--cpu-prof', '--cpu-prof-dir', opts.cpuProf] : []),
       join('services', 'ingest', 'dist', 'main.js'),
     ];
-    const started = {};
+    const targets = {};
     for (const name of TARGETS) {
       const port = await freePort();
       // Every ingest gets metrics and admin ports of its own (two run side by side).
@@ -448,11 +448,10 @@ async function main() {
               ? startChild(name, ingestArgs(name), env)
               : // Limits on, as in production, set high enough that none is reached: what counting them costs.
                 startChild(name, ingestArgs(name), { ...env, RATE_LIMIT_PER_IP: '1000000000', RATE_LIMIT_PER_PHONE: '1000000000' });
-      started[name] = { port, child };
+      targets[name] = { port, child };
     }
-    await Promise.all(Object.values(started).map(({ child, port }) => waitReady(child, port)));
-    const targets = started;
-    const ingestPort = started.ingest.port;
+    await Promise.all(Object.values(targets).map(({ child, port }) => waitReady(child, port)));
+    const ingestPort = targets.ingest.port;
     const payloads = payloadSource(secret, tag);
     const alive = () => {
       for (const { child } of Object.values(targets)) {

@@ -34,7 +34,7 @@ export class LocationAdmission {
     private readonly limit: number,
     private readonly leaseMs: number,
     /** How many locations the deployment serves now: with one, there is no other to be fair to. */
-    private readonly locationCount: () => number = () => Number.POSITIVE_INFINITY,
+    private readonly locationCount: () => number,
   ) {}
 
   /**
