@@ -80,7 +80,8 @@ describe('error bodies, in the shapes GHL’s OpenAPI files give', () => {
     const unauthorised = await api(ghl, 'GET', `/contacts/${contact.id}`, { token: null });
     expect(unauthorised.body).toEqual({ statusCode: 401, message: 'Invalid token: access token is invalid', error: 'Unauthorized' });
     const missing = await api(ghl, 'GET', '/contacts/nobody-here');
-    expect(missing.body).toEqual({ statusCode: 404, message: 'Contact not found', error: 'Not Found' });
+    // GHL documents no 404 for contacts: an unknown id is a 400.
+    expect(missing.body).toEqual({ statusCode: 400, message: 'Contact not found' });
   });
 
   it('gives planned 422 faults a list `message`, as GHL’s 422s have, and other faults a string', async () => {
@@ -352,7 +353,7 @@ describe('contacts', () => {
 
     const got = await api(ghl, 'GET', `/contacts/${first.body.contact.id}`);
     expect(got.body.contact).toMatchObject({ id: first.body.contact.id, email: 'rosa@example.com' });
-    expect((await api(ghl, 'GET', '/contacts/unknown')).status).toBe(404);
+    expect((await api(ghl, 'GET', '/contacts/unknown')).status).toBe(400);
     expect((await api(ghl, 'POST', '/contacts/upsert', { body: { phone: '+1' } })).status).toBe(422);
   });
 
@@ -381,7 +382,7 @@ describe('contacts', () => {
     const removed = await api(ghl, 'DELETE', `/contacts/${c.id}/tags`, { body: { tags: ['bot'] } });
     expect(removed.body.tags).toEqual(['booked', 'vip']);
     expect((await api(ghl, 'GET', `/contacts/${c.id}`)).body.contact.tags).toEqual(['booked', 'vip']);
-    expect((await api(ghl, 'POST', '/contacts/unknown/tags', { body: { tags: ['x'] } })).status).toBe(404);
+    expect((await api(ghl, 'POST', '/contacts/unknown/tags', { body: { tags: ['x'] } })).status).toBe(400);
   });
 
   it('answers unset fields as empty strings, never null, wherever a contact comes back (GHL: `"timezone": ""`)', async () => {
@@ -468,7 +469,7 @@ describe('workflow enrolment (POST /contacts/{id}/workflow/{workflowId})', () =>
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ succeded: true });
     expect(await ghl.workflowEnrolments(contact.id)).toEqual([expect.objectContaining({ contactId: 'c_wf', workflowId: 'wf_1', locationId: ghl.locationId })]);
-    expect((await api(ghl, 'POST', '/contacts/c_nobody/workflow/wf_1', { body: {}, version: CONTACTS_VERSION })).status).toBe(404);
+    expect((await api(ghl, 'POST', '/contacts/c_nobody/workflow/wf_1', { body: {}, version: CONTACTS_VERSION })).status).toBe(400);
     expect((await api(ghl, 'POST', `/contacts/${contact.id}/workflow/wf_1`, { body: { eventStartTime: 5 }, version: CONTACTS_VERSION })).status).toBe(422);
     expect(await ghl.workflowEnrolments(contact.id)).toHaveLength(1);
   });

@@ -63,13 +63,19 @@ const INVALID = 422;
 /** CreateWorkflowDto: the body is required, its one field optional. */
 const workflowBody = z.object({ eventStartTime: z.string().optional() });
 
+/**
+ * GHL's contact routes document no 404 (200, 400, 401, 422): an id it does not know (deleted, or merged into a
+ * duplicate) is a 400 with this message.
+ */
+const UNKNOWN_CONTACT = 'Contact not found';
+
 export function contactRoutes(ctx: SandboxContext): Router {
   const router = caseSensitiveRouter();
 
   /** A contact of a location the caller may touch (another location's is 403); returns its location. */
   const requireContact = async (res: Response, contactId: string): Promise<string> => {
     const locationId = await ctx.contacts.locationOf(contactId);
-    if (locationId === null) throw new GhlHttpError(404, 'Contact not found');
+    if (locationId === null) throw new GhlHttpError(400, UNKNOWN_CONTACT);
     requireAccess(res, locationId);
     return locationId;
   };
@@ -145,7 +151,7 @@ export function contactRoutes(ctx: SandboxContext): Router {
       const body = parseInput(updateBody, req.body, INVALID);
       await requireContact(res, String(req.params.contactId));
       const contact = await ctx.contacts.update(String(req.params.contactId), body);
-      if (!contact) throw new GhlHttpError(404, 'Contact not found');
+      if (!contact) throw new GhlHttpError(400, UNKNOWN_CONTACT);
       res.json({ succeded: true, contact }); // sic: GHL's documented spelling
     }),
   );
@@ -154,7 +160,7 @@ export function contactRoutes(ctx: SandboxContext): Router {
     '/contacts/:contactId',
     endpoint(ctx, 'getContact', async (req, res) => {
       const contact = await ctx.contacts.get(String(req.params.contactId));
-      if (!contact) throw new GhlHttpError(404, 'Contact not found');
+      if (!contact) throw new GhlHttpError(400, UNKNOWN_CONTACT);
       requireAccess(res, contact.locationId);
       res.json({ contact });
     }),

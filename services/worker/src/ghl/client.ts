@@ -4,7 +4,7 @@ import { formatInTimeZone } from '@wab/shared';
 import { RETRY_POLICY } from '../retry-policy';
 import { workerTracer } from '../tracer';
 import { staticCredentials, type GhlCredentials } from './credentials';
-import { GhlApiError, GhlUncertainError } from './errors';
+import { GhlApiError, GhlUncertainError, isUnknownContact } from './errors';
 import { undiciTransport, type GhlHttpAnswer, type GhlTransport } from './http-transport';
 import { retryAfterMs, type GhlRateBudget } from './rate-budget';
 import { normaliseGhlTime, parseGhlTime } from './time';
@@ -292,7 +292,7 @@ export class GhlClient {
       });
       return toContact(contact);
     } catch (error) {
-      if (error instanceof GhlApiError && error.status === 404) return null;
+      if (isUnknownContact(error)) return null;
       throw error;
     }
   }

@@ -62,3 +62,8 @@ export const SLOT_UNAVAILABLE_MESSAGE = 'The slot you have selected is no longer
 export function isSlotUnavailable(error: unknown): boolean {
   return error instanceof GhlApiError && error.status === 400 && /no longer available/i.test(error.ghlMessage);
 }
+
+/** GHL no longer knows the contact (deleted, or merged into a duplicate): its id must be found again by phone. */
+export function isUnknownContact(error: unknown): boolean {
+  return error instanceof GhlApiError && (error.status === 404 || (error.status === 400 && /contact not found/i.test(error.ghlMessage)));
+}

@@ -5,7 +5,7 @@ import { beforeEffect } from '../effects/turn-guard';
 import type { GhlClient } from './client';
 import type { GhlReadCache } from './read-cache';
 import type { GhlCalendar } from './types';
-import { GhlApiError, GhlUncertainError, isSlotUnavailable } from './errors';
+import { GhlUncertainError, isSlotUnavailable } from './errors';
 import { workerTracer } from '../tracer';
 
 /** How long the calendar's slot length is trusted before it is read again. */
@@ -225,9 +225,4 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
   }
 
   return { calendar, contacts, sendReply, enrolWindowClosed };
-}
-
-/** GHL no longer knows the contact (deleted, or merged into a duplicate): its id must be found again by phone. */
-export function isUnknownContact(error: unknown): boolean {
-  return error instanceof GhlApiError && (error.status === 404 || (error.status === 400 && /contact not found/i.test(error.ghlMessage)));
 }

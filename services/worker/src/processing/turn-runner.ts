@@ -2,7 +2,7 @@ import type { Job } from 'bullmq';
 import type { Logger } from 'pino';
 import type { CustomerMessageEvent, JobData, RunRecord } from '@wab/shared';
 import { TurnLockLostError } from '../effects/turn-guard';
-import { isUnknownContact } from '../ghl/workflow-ports';
+import { isUnknownContact } from '../ghl/errors';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { textForUnderstanding } from '../understanding/understanding';
 import type { BookingGraph } from '../workflow/graph';
