@@ -1,6 +1,7 @@
 import type { RedisConnection } from '../redis/connection';
 import { z } from 'zod';
 import type { Config } from '../config/schema';
+import { AppError } from '../errors/codes';
 import { keysFor } from '../redis/keys';
 import { locationSettingsSchema, resolveLocation, type Location, type LocationSettings } from './locations';
 
@@ -44,6 +45,8 @@ export class LocationDirectory {
   private connections = new Map<string, ConnectionInfo>();
   private views = new Map<string, LocationView>();
   private snapshot = 0;
+  /** What the last refresh read from Redis, so an unchanged read rebuilds nothing. */
+  private lastRead = '';
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -95,6 +98,10 @@ export class LocationDirectory {
       this.redis.hgetall(this.keys.locationOverrides),
       this.redis.hgetall(this.keys.connections),
     ]);
+    // Unchanged in Redis: the views (and `version`, which callers cache by) stay as they are.
+    const raw = JSON.stringify([overrides, connections]);
+    if (raw === this.lastRead) return;
+    this.lastRead = raw;
     this.overrides = parseEntries(overrides, locationSettingsSchema);
     this.connections = parseEntries(connections, connectionInfoSchema);
     this.rebuild();
@@ -114,7 +121,9 @@ export class LocationDirectory {
   /** Admin API: settings for a location (a new one needs a calendarId), kept in Redis over the file's. */
   async override(id: string, settings: LocationSettings): Promise<LocationView> {
     const merged = { ...this.overrides.get(id), ...settings };
-    if (!this.fileById.has(id) && !merged.calendarId) throw new Error('a location the file does not list needs a calendarId');
+    if (!this.fileById.has(id) && !merged.calendarId) {
+      throw new AppError('VALIDATION_ERROR', 'Invalid field calendarId: a location the file does not list needs a calendarId', { field: 'calendarId' });
+    }
     await this.redis.hset(this.keys.locationOverrides, id, JSON.stringify(merged));
     await this.refresh();
     return this.views.get(id)!;

@@ -46,7 +46,7 @@ interface Runtime {
  * deployment's reference body) belongs to the deployment's only location.
  */
 export function createLocationRuntimes(deps: SharedRuntimeDeps) {
-  const built = new Map<string, { fingerprint: string } & Runtime>();
+  const built = new Map<string, { fingerprint: string; version: number } & Runtime>();
 
   function credentialsOf(location: LocationView): GhlCredentials {
     if (location.token) return staticCredentials(location.token);
@@ -119,14 +119,15 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
   function runtimeOf(locationId: string | null): Runtime {
     const location = locationOf(locationId);
     if (!location.calendarId) throw new UnrecoverableError(`location ${location.id} has no calendarId`);
+    let runtime = built.get(location.id);
+    const version = deps.directory.version;
+    if (runtime?.version === version) return runtime; // the directory's snapshot has not changed since
     // The connection state changes often (refreshes, installs); only the settings decide a rebuild.
     const { connection: _connection, ...settings } = location;
     const fingerprint = JSON.stringify(settings);
-    let runtime = built.get(location.id);
-    if (runtime?.fingerprint !== fingerprint) {
-      runtime = { fingerprint, ...build({ ...location, calendarId: location.calendarId }) };
-      built.set(location.id, runtime);
-    }
+    if (runtime?.fingerprint !== fingerprint) runtime = { fingerprint, version, ...build({ ...location, calendarId: location.calendarId }) };
+    else runtime = { ...runtime, version };
+    built.set(location.id, runtime);
     return runtime;
   }
 
