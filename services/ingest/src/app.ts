@@ -94,6 +94,8 @@ function createPublicApp(deps: WiredDeps, metrics: IngestMetrics): Express {
     onLimited: (limit: 'ip' | 'phone') => metrics.rateLimited.inc({ limit }),
     logger,
   };
+  // One per-IP limit for every public route that takes it (the webhook and the OAuth callback).
+  const perIp = perIpLimit(config.RATE_LIMIT_PER_IP, limitOptions);
 
   const app = baseApp();
   app.set('trust proxy', trustProxySetting(config.TRUST_PROXY));
@@ -129,7 +131,7 @@ function createPublicApp(deps: WiredDeps, metrics: IngestMetrics): Express {
       runStore: deps.runStore,
       metrics,
       logger,
-      limits: { perIp: perIpLimit(config.RATE_LIMIT_PER_IP, limitOptions), perPhone: perPhoneLimit(config.RATE_LIMIT_PER_PHONE, limitOptions) },
+      limits: { perIp, perPhone: perPhoneLimit(config.RATE_LIMIT_PER_PHONE, limitOptions) },
     }),
   );
   app.use(
@@ -145,7 +147,7 @@ function createPublicApp(deps: WiredDeps, metrics: IngestMetrics): Express {
     }),
   );
   if (deps.connections) {
-    app.use(oauthRouter({ connections: deps.connections, locations: deps.locations, logger, perIp: perIpLimit(config.RATE_LIMIT_PER_IP, limitOptions) }));
+    app.use(oauthRouter({ connections: deps.connections, locations: deps.locations, logger, perIp }));
   }
   app.get('/openapi.json', (_req, res) => void res.json(openApiDocument(deps.version)));
   app.use(runsRouter({ runStore: deps.runStore, queue: deps.queue }));

@@ -67,6 +67,11 @@ export function toJobData(
 }
 
 /** Parses with a schema, turning the first problem into the API reference's VALIDATION_ERROR. */
+/** Whose conversation a message is: contact ids are unique across GHL; a phone is not (one customer may write to two businesses). */
+export function contactKeyOf(contactId: string | null, locationId: string | null, phone: string): string {
+  return contactId ?? (locationId ? `${locationId}:${phone}` : phone);
+}
+
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const result = schema.safeParse(body);
   if (result.success) return result.data;
@@ -134,8 +139,7 @@ export function normaliseWebhook(body: unknown, options: NormaliseOptions): Norm
           sentAt: nul(p.message.timestamp),
           attachments: p.message.attachments?.length ?? 0,
         },
-        // Contact ids are unique across GHL; a phone is not (one customer may write to two businesses).
-        contactKey: contactId ?? (locationId ? `${locationId}:${p.message.from}` : p.message.from),
+        contactKey: contactKeyOf(contactId, locationId, p.message.from),
         phone: p.message.from,
         dedupeIds: [...webhookIds, ...(p.message.id ? [`msg:${p.message.id}`] : [])],
       };

@@ -110,10 +110,10 @@ export const ghlContactDndPayload = z
   })
   .loose();
 
-/** The top of any body: enough to pick the schema and read the envelope. */
 /** The Marketplace app's INSTALL / UNINSTALL (an agency install or uninstall names no location). */
 export const appInstallPayload = z
   .object({ type: z.enum(['INSTALL', 'UNINSTALL']), ...envelope, appId: idString, companyId: optionalString })
   .loose();
 
+/** The top of any body: enough to pick the schema and read the envelope. */
 export const anyPayload = z.object({ type: idString, ...envelope }).loose();

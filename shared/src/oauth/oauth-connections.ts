@@ -107,7 +107,7 @@ export class OAuthConnections {
   async uninstalled(event: { companyId: string | null; locationId: string | null }): Promise<string[]> {
     const ids = event.locationId
       ? [event.locationId]
-      : this.directory.all().filter((l) => this.directory.connectionOf(l.id)?.companyId === event.companyId).map((l) => l.id);
+      : this.locationsOfCompany(event.companyId);
     if (!event.locationId && event.companyId) await this.forget('company', event.companyId);
     for (const locationId of ids) {
       await this.forget('location', locationId);
@@ -154,7 +154,7 @@ export class OAuthConnections {
       while (Date.now() < deadline) {
         await new Promise((resolve) => setTimeout(resolve, 50));
         const stored = await this.load(owner, id);
-        if (!stored) throw owner === 'location' ? await this.notConnected(id) : new OAuthRefusedError(`no Company token for ${id}`);
+        if (!stored) throw await this.missing(owner, id);
         if (isUsable(stored, this.now(), rejected)) return stored;
         if (!(await this.redis.exists(lockKey))) break;
       }
@@ -165,7 +165,7 @@ export class OAuthConnections {
   private async renewHoldingLock(owner: Owner, id: string, rejected?: string): Promise<OAuthToken> {
     // Read again under the lock: another replica may have renewed just before we took it.
     const current = await this.load(owner, id);
-    if (!current) throw owner === 'location' ? await this.notConnected(id) : new OAuthRefusedError(`no Company token for ${id}`);
+    if (!current) throw await this.missing(owner, id);
     if (isUsable(current, this.now(), rejected)) return current;
     let next: OAuthToken;
     try {
@@ -195,12 +195,21 @@ export class OAuthConnections {
   /** GHL refused: the pair is dead. Its locations need a reinstall, and say so (/status, the admin API, metrics). */
   private async lose(owner: Owner, id: string, token: OAuthToken, reason: string): Promise<void> {
     await this.forget(owner, id);
-    const locations =
-      owner === 'location' ? [id] : this.directory.all().filter((l) => this.directory.connectionOf(l.id)?.companyId === id).map((l) => l.id);
+    const locations = owner === 'location' ? [id] : this.locationsOfCompany(id);
     for (const locationId of locations) {
       if (owner === 'company') await this.forget('location', locationId);
       await this.directory.setConnection(locationId, { state: 'needs_reinstall', companyId: token.companyId, reason: reason.slice(0, 200) });
     }
+  }
+
+  /** The locations a Company install connected. */
+  private locationsOfCompany(companyId: string | null): string[] {
+    return this.directory.all().filter((l) => this.directory.connectionOf(l.id)?.companyId === companyId).map((l) => l.id);
+  }
+
+  /** No token stored for this owner. */
+  private async missing(owner: Owner, id: string): Promise<Error> {
+    return owner === 'location' ? this.notConnected(id) : new OAuthRefusedError(`no Company token for ${id}`);
   }
 
   private async notConnected(locationId: string): Promise<NotConnectedError> {
@@ -213,7 +222,7 @@ export class OAuthConnections {
 
   private async save(owner: Owner, id: string, token: OAuthToken): Promise<void> {
     const key = this.keys.oauthToken(owner, id);
-    // Kept a while past the access token's expiry: the refresh token inside lives much longer (a year at GHL).
+    // No TTL: the refresh token inside outlives the access token by far (a year at GHL).
     await this.redis.set(key, this.vault.seal(JSON.stringify(token), `${owner}:${id}`));
     this.cache.set(`${owner}:${id}`, token);
   }

@@ -25,13 +25,7 @@ export function locationsRouter(locations: LocationDirectory): Router {
     }
     const id = req.params.id.trim();
     if (!id || id.length > 100) throw new AppError('VALIDATION_ERROR', 'Invalid location id', { field: 'id' });
-    let location: LocationView;
-    try {
-      location = await locations.override(id, parsed.data);
-    } catch (error) {
-      throw new AppError('VALIDATION_ERROR', `Invalid field calendarId: ${(error as Error).message}`, { field: 'calendarId' });
-    }
-    res.json(shown(locations, location));
+    res.json(shown(locations, await locations.override(id, parsed.data)));
   });
 
   router.delete('/admin/locations/:id', async (req, res) => {

@@ -8,6 +8,7 @@ import {
   IGNORED_REASONS,
   WEBHOOK_EVENT_TYPES,
   AppError,
+  contactKeyOf,
   INBOUND_QUEUE,
   inSpan,
   normaliseWebhook,
@@ -314,6 +315,6 @@ function workflowDelivery(normalised: Normalised, holder: TokenHolder): Normalis
   }
   const event = normalised.event;
   // Without a contact id the conversation is the phone's at this location, as the body would have said.
-  const contactKey = event.contactId ?? `${holder.locationId}:${event.phone}`;
+  const contactKey = contactKeyOf(event.contactId, holder.locationId, event.phone);
   return { ...normalised, locationId: holder.locationId, contactKey };
 }

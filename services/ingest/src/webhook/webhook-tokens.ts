@@ -41,4 +41,3 @@ export function webhookTokens(config: Config, locations: LocationDirectory) {
   };
 }
 
-export type WebhookTokens = ReturnType<typeof webhookTokens>;

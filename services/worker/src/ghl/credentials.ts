@@ -2,7 +2,7 @@ import { GhlApiError } from './errors';
 
 /**
  * Where a location's bearer token comes from: a static Private Integration Token, or the Marketplace app's
- * OAuth pair (oauth/location-tokens.ts), refreshed before it expires and once when GHL says 401.
+ * OAuth pair (shared/src/oauth/oauth-connections.ts), refreshed before it expires and once when GHL says 401.
  */
 export interface GhlCredentials {
   /** The token to send now. Throws GhlApiError when the location has none (not connected, needs reinstall). */
