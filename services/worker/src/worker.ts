@@ -73,7 +73,7 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
   const runtimes = createLocationRuntimes({
     oauthCredentials: connections ? (locationId) => oauthCredentials(connections, locationId) : undefined,
     // A slot lasts as long as the slowest turn may (every GHL attempt timing out); a crashed worker's frees itself.
-    admission: new LocationAdmission(redis, (id) => keysFor(prefix, redis).forLocation(id).turnSlots, config.LOCATION_MAX_ACTIVE_TURNS, effectLeaseMs + config.JOB_LOCK_MS, () => directory.size),
+    admission: new LocationAdmission(redis, prefix, config.LOCATION_MAX_ACTIVE_TURNS, effectLeaseMs + config.JOB_LOCK_MS, () => directory.size),
     config,
     directory,
     understander,
@@ -118,7 +118,7 @@ export function createWorker(deps: { config: Config; connection: RedisConnection
 
   const worker = new Worker<JobData, JobResult>(INBOUND_QUEUE, processor, {
     connection: deps.connection,
-    prefix: keysFor(prefix, deps.connection).queuePrefix,
+    prefix: queuePrefix,
     concurrency: config.WORKER_CONCURRENCY,
     autorun: deps.autorun ?? true,
     // A job whose worker died is taken again after its lock expires; effects make the repeat harmless.

@@ -271,7 +271,7 @@ export class RedisCheckpointSaver extends BaseCheckpointSaver {
 
   /**
    * Marks the thread active in the index, after its transaction (the index is in another cluster slot). A
-   * failure here only hides the thread from list() without a thread_id until its next write.
+   * failure here fails the write, so the turn is retried; the checkpoint before it is already stored.
    */
   private async index(threadId: string): Promise<void> {
     const now = Date.now();

@@ -8,9 +8,6 @@ import type { GhlCalendar } from './types';
 import { GhlUncertainError, isSlotUnavailable } from './errors';
 import { workerTracer } from '../tracer';
 
-/** How long the calendar's slot length is trusted before it is read again. */
-const CALENDAR_CACHE_MS = 5 * 60_000;
-
 const uncertain = (error: unknown) => error instanceof GhlUncertainError;
 
 /** Custom field ids (GHL_CUSTOM_FIELD_*) the bot writes what it learned into; each optional. */
@@ -23,23 +20,14 @@ export interface CrmFields {
  * The workflow's ports on a real GHL client. Creating an appointment and sending a message go through the
  * effect ledger, keyed by the turn, so a repeated run (retry, stall, crash) never books or sends twice.
  */
-export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: string; ledger: EffectLedger; crmFields?: CrmFields; cache?: GhlReadCache }) {
+export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: string; ledger: EffectLedger; crmFields?: CrmFields; cache: GhlReadCache }) {
   const { client, calendarId, ledger, cache } = options;
   const crmFields = options.crmFields ?? {};
-  // One read of the calendar in flight at a time, reused for a few minutes (by every replica, with the cache).
-  let calendarCache: { calendar: Promise<GhlCalendar>; at: number } | null = null;
-  const readCalendar = (): Promise<GhlCalendar> => {
-    if (cache) return cache.calendar(client.locationId, calendarId, () => client.getCalendar(calendarId));
-    if (!calendarCache || Date.now() - calendarCache.at > CALENDAR_CACHE_MS) {
-      const calendar = client.getCalendar(calendarId);
-      calendarCache = { calendar, at: Date.now() };
-      calendar.catch(() => (calendarCache = null)); // a failed read is not cached
-    }
-    return calendarCache.calendar;
-  };
+  // Shared by replicas through Redis (GHL_CALENDAR_CACHE_SECONDS), one read in flight at a time.
+  const readCalendar = (): Promise<GhlCalendar> => cache.calendar(client.locationId, calendarId, () => client.getCalendar(calendarId));
 
   /** A failure to update the cache leaves it to its few seconds' TTL: the booking itself stands. */
-  const dropSlots = () => cache?.dropSlots(client.locationId).catch(() => undefined);
+  const dropSlots = () => cache.dropSlots(client.locationId).catch(() => undefined);
 
   type Booked = { ok: true; appointmentId: string; startTime: string };
   /**
@@ -73,9 +61,7 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
       return days ? { timeZone: client.timeZone, days } : null;
     },
     freeSlots: (fromMs, toMs, timeZone) =>
-      cache
-        ? cache.freeSlots(client.locationId, calendarId, fromMs, toMs, timeZone, (from, to) => client.freeSlots(calendarId, from, to, timeZone))
-        : client.freeSlots(calendarId, fromMs, toMs, timeZone),
+      cache.freeSlots(client.locationId, calendarId, fromMs, toMs, timeZone, (from, to) => client.freeSlots(calendarId, from, to, timeZone)),
     movedInTurn: (turnId) => ledger.recall<Booked, { contactId: string; appointmentId: string; startMs: number; startTime: string }>(`move:${turnId}`, findMoved),
     async move({ turnId, contactId, appointmentId, startTime, endTime }): Promise<BookResult> {
       try {
@@ -119,7 +105,7 @@ export function ghlWorkflowPorts(options: { client: GhlClient; calendarId: strin
           isUncertain: uncertain,
         });
         // That slot is no longer free for anyone; the others are.
-        await cache?.booked(client.locationId, Date.parse(booked.startTime), Date.parse(endTime)).catch(() => undefined);
+        await cache.booked(client.locationId, Date.parse(booked.startTime), Date.parse(endTime)).catch(() => undefined);
         return booked;
       } catch (error) {
         if (isSlotUnavailable(error)) {

@@ -22,7 +22,7 @@ export interface SharedRuntimeDeps {
   ledger: EffectLedger;
   crmFields: CrmFields;
   /** GHL reads shared by every replica (calendar settings, free slots). */
-  ghlCache?: GhlReadCache;
+  ghlCache: GhlReadCache;
   /** The GHL client's options that are not the location's own. */
   client: Omit<GhlClientOptions, 'token' | 'locationId' | 'timeZone'>;
   /** The Marketplace app's tokens for a location; absent when the deployment has no app (GHL_CLIENT_ID). */

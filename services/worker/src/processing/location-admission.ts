@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisConnection } from '@wab/shared';
+import { keysFor, type ProductKeys, type RedisConnection } from '@wab/shared';
 
 /**
  * Takes a turn slot for the location if fewer than `limit` of its turns run now (on any replica), else
@@ -27,25 +27,35 @@ const FREE: AdmissionSlot = { release: async () => undefined };
  * order is kept) while other locations' customers are answered. 0 turns it off. GHL's own budget (100 calls
  * per 10 s per location) caps a location far below what the default of 10 concurrent turns could spend.
  */
+type AdmissionRedis = RedisConnection & { wabAdmitTurn(key: string, limit: number, leaseMs: number, holder: string): Promise<number> };
+
 export class LocationAdmission {
+  private readonly redis: AdmissionRedis;
+  private readonly keys: ProductKeys;
+
   constructor(
-    private readonly redis: RedisConnection,
-    private readonly slotsKey: (locationId: string) => string,
+    redis: RedisConnection,
+    prefix: string,
     private readonly limit: number,
     private readonly leaseMs: number,
     /** How many locations the deployment serves now: with one, there is no other to be fair to. */
     private readonly locationCount: () => number,
-  ) {}
+  ) {
+    // Sent by its SHA (EVALSHA), as every other script here.
+    if (!('wabAdmitTurn' in redis)) redis.defineCommand('wabAdmitTurn', { numberOfKeys: 1, lua: ADMIT_LUA });
+    this.redis = redis as AdmissionRedis;
+    this.keys = keysFor(prefix, redis);
+  }
 
   /**
    * A slot, or null when the location already runs `limit` turns. Always a slot when the limit is off or the
    * deployment serves one location (holding its turns back would only idle the workers and churn its jobs).
    */
-  async admit(locationId: string | null): Promise<AdmissionSlot | null> {
-    if (this.limit === 0 || locationId === null || this.locationCount() <= 1) return FREE;
-    const key = this.slotsKey(locationId);
+  async admit(locationId: string): Promise<AdmissionSlot | null> {
+    if (this.limit === 0 || this.locationCount() <= 1) return FREE;
+    const key = this.keys.forLocation(locationId).turnSlots;
     const holder = randomUUID();
-    const taken = (await this.redis.eval(ADMIT_LUA, 1, key, this.limit, this.leaseMs, holder)) === 1;
+    const taken = (await this.redis.wabAdmitTurn(key, this.limit, this.leaseMs, holder)) === 1;
     if (!taken) return null;
     return { release: async () => void (await this.redis.zrem(key, holder).catch(() => undefined)) };
   }

@@ -43,10 +43,6 @@ interface FoundContact {
 }
 
 export interface TurnOutcome {
-  state: Conversation;
-  nodes: string[];
-  /** Null only for a turn dropped silently whose webhook named no contact. */
-  contactId: string | null;
   bookedNow: boolean;
   record: Omit<RunRecord, 'workflow_run_id' | 'execution_time' | 'attempts'>;
 }
@@ -199,7 +195,6 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
       throw error;
     }
 
-    const contactId = found?.contactId ?? contact.initial.contactId;
     const learned = found ? await saveLearned(found.contactId, state, profile, found.details, event, log) : undefined;
     // A question the reply asked (goal, budget, name, a time or a choice of slots) gets its follow-ups; never
     // once booked or opted out, nor for a reply the window kept back.
@@ -221,9 +216,6 @@ export function createTurnRunner(deps: TurnRunnerDeps) {
 
     const bookedNow = Boolean(state.booking && state.booking.appointmentId !== profile.booking?.appointmentId);
     return {
-      state,
-      nodes,
-      contactId,
       bookedNow,
       record: {
         final_state: state.outcome ?? 'completed',
