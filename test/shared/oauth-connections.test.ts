@@ -112,3 +112,49 @@ describe('OAuthConnections against the sandbox (single-use refresh tokens)', () 
     }
   });
 });
+
+describe('a Company install to all of an agency’s locations', () => {
+  // More than one page of GHL's installedLocations (20 a page by default).
+  const ids = Array.from({ length: 45 }, (_, i) => `loc_${String(i).padStart(2, '0')}`);
+  let ghl: GhlDouble;
+  const prefix = testPrefix('oauth-agency');
+  const redis = new Redis(redisUrl());
+
+  beforeAll(async () => {
+    ghl = await startGhlDouble({
+      token: null,
+      locations: ids.map((id) => ({ id, calendarId: `cal_${id}` })),
+      oauth: { clientId: 'app9-xyz', clientSecret: 'sandbox-secret' },
+    });
+  });
+  afterAll(async () => {
+    await ghl.close();
+    await deletePrefix(redis, prefix);
+    await redis.quit();
+  });
+
+  it('connects every location, though GHL’s answer lists none and pages the installed ones', async () => {
+    const config = loadConfig({
+      REDIS_URL: redisUrl(),
+      QUEUE_PREFIX: prefix,
+      GHL_API_BASE_URL: ghl.url,
+      GHL_LOCATION_ID: ids[0],
+      GHL_CALENDAR_ID: `cal_${ids[0]}`,
+      GHL_CLIENT_ID: 'app9-xyz',
+      GHL_CLIENT_SECRET: 'sandbox-secret',
+      GHL_OAUTH_REDIRECT_URL: 'https://booking.example/oauth/callback',
+      TOKEN_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
+    const connection = new Redis(redisUrl());
+    try {
+      const directory = new LocationDirectory(connection, config, loadLocations(config));
+      const client = new OAuthClient({ baseUrl: ghl.url, clientId: 'app9-xyz', clientSecret: 'sandbox-secret', redirectUri: config.GHL_OAUTH_REDIRECT_URL!, timeoutMs: 5000 });
+      const connections = new OAuthConnections(connection, prefix, new TokenVault(config.TOKEN_ENCRYPTION_KEY!), client, directory, { lockMs: 10_000, waitMs: 10_000 });
+      const connected = await connections.connectWithCode(await ghl.authorize('Company', ids, { approveAll: true }));
+      expect(connected.locations.sort()).toEqual(ids);
+      expect(await connections.accessToken(ids[44])).toEqual(expect.any(String));
+    } finally {
+      await connection.quit();
+    }
+  });
+});

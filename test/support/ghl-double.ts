@@ -55,7 +55,8 @@ export interface GhlDouble {
   /** Every workflow enrolment (POST /contacts/{id}/workflow/{workflowId}), oldest first, or a contact's. */
   workflowEnrolments(contactId?: string): Promise<{ contactId: string; locationId: string; workflowId: string; at: string }[]>;
   /** As if the user had approved the install on GHL's chooselocation page: a single-use code for /oauth/token. */
-  authorize(userType: UserType, locationIds: string[]): Promise<string>;
+  /** `approveAll`: the installer ticked every location (GHL's answer then lists none). */
+  authorize(userType: UserType, locationIds: string[], options?: { approveAll?: boolean }): Promise<string>;
   oauthStats(): Promise<OAuthStats>;
   /** The location's or company's tokens die (refresh: 400 invalid_grant, access: 401) until a new authorize. */
   revoke(subject: { locationId: string } | { companyId: string }): Promise<void>;
@@ -169,7 +170,7 @@ export async function startGhlDouble(options: GhlDoubleOptions = {}): Promise<Gh
       (await control<{ appointments: SandboxAppointment[] }>('GET', `/appointments${location ? `?locationId=${encodeURIComponent(location)}` : ''}`)).appointments,
     workflowEnrolments: async (contactId) =>
       (await control<{ enrolments: { contactId: string; locationId: string; workflowId: string; at: string }[] }>('GET', `/workflow-enrolments${contactId ? `?contactId=${encodeURIComponent(contactId)}` : ''}`)).enrolments,
-    authorize: async (userType, locationIds) => (await control<{ code: string }>('POST', '/oauth/authorize', { userType, locationIds })).code,
+    authorize: async (userType, locationIds, options = {}) => (await control<{ code: string }>('POST', '/oauth/authorize', { userType, locationIds, ...options })).code,
     oauthStats: () => control<OAuthStats>('GET', '/oauth/stats'),
     revoke: async (subject) => {
       await control('POST', '/oauth/revoke', subject);

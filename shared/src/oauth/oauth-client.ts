@@ -13,6 +13,10 @@ const tokenAnswer = z.object({
   approvedLocations: z.array(z.string()).optional(),
 });
 
+/** GHL's documented default page size for installedLocations; and as many locations as a deployment serves. */
+const INSTALLED_PAGE = 20;
+const MAX_INSTALLED_LOCATIONS = 10_000;
+
 const installedLocationsAnswer = z.object({
   locations: z.array(z.object({ _id: requiredText, isInstalled: z.boolean().optional() })).default([]),
 });
@@ -87,13 +91,21 @@ export class OAuthClient {
     return { ...toToken(answer, this.now()), userType: 'Location', refreshToken: null, locationId, companyId: company.companyId };
   }
 
-  /** Where the app is installed under the company: the approved list when GHL's answer left it out. */
+  /**
+   * Where the app is installed under the company: the approved list when GHL's answer left it out (an install
+   * to all locations). GHL answers a page at a time (`limit` 20 by default): every page is read.
+   */
   async installedLocations(company: OAuthToken): Promise<string[]> {
-    const url = `/oauth/installedLocations?${new URLSearchParams({ companyId: company.companyId ?? '', appId: this.appId, isInstalled: 'true' })}`;
-    const json = await this.request(url, { method: 'GET', headers: this.headers(company.accessToken) });
-    const parsed = installedLocationsAnswer.safeParse(json);
-    if (!parsed.success) throw new OAuthUnavailableError('GHL installedLocations: unexpected answer');
-    return parsed.data.locations.filter((l) => l.isInstalled !== false).map((l) => l._id);
+    const ids: string[] = [];
+    for (let skip = 0; skip < MAX_INSTALLED_LOCATIONS; skip += INSTALLED_PAGE) {
+      const query = { companyId: company.companyId ?? '', appId: this.appId, isInstalled: 'true', skip: String(skip), limit: String(INSTALLED_PAGE) };
+      const json = await this.request(`/oauth/installedLocations?${new URLSearchParams(query)}`, { method: 'GET', headers: this.headers(company.accessToken) });
+      const parsed = installedLocationsAnswer.safeParse(json);
+      if (!parsed.success) throw new OAuthUnavailableError('GHL installedLocations: unexpected answer');
+      ids.push(...parsed.data.locations.filter((l) => l.isInstalled !== false).map((l) => l._id));
+      if (parsed.data.locations.length < INSTALLED_PAGE) break;
+    }
+    return ids;
   }
 
   private async token(form: Record<string, string>): Promise<OAuthToken> {

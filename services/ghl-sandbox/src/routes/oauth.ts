@@ -228,7 +228,9 @@ function tokenAnswer(grant: Grant, pair: IssuedPair) {
   const bound =
     grant.userType === 'Location'
       ? { locationId: grant.locationId }
-      : { isBulkInstallation: true, approvedLocations: grant.approvedLocations, installToFutureLocations: false };
+      : grant.approveAllLocations
+        ? { isBulkInstallation: true, approveAllLocations: true, installToFutureLocations: false } // `approvedLocations` is optional: absent
+        : { isBulkInstallation: true, approvedLocations: grant.approvedLocations, installToFutureLocations: false };
   return { ...common, ...bound, userId: grant.userId, traceId: randomUUID() };
 }
 
@@ -238,13 +240,14 @@ async function invalidGrant(ctx: SandboxContext, res: Response, description: str
 }
 
 /** As if the user had approved the install on the chooselocation page: the locations are installed, and a code is made. */
-async function authorize(ctx: SandboxContext, app: OAuthApp, userType: UserType, locationIds: string[], redirectUri?: string): Promise<string> {
+async function authorize(ctx: SandboxContext, app: OAuthApp, userType: UserType, locationIds: string[], redirectUri?: string, approveAll = false): Promise<string> {
   await ctx.tokens.install(locationIds);
   return ctx.tokens.createCode({
     userType,
     companyId: app.companyId,
     ...(userType === 'Location' ? { locationId: locationIds[0] } : {}),
     approvedLocations: userType === 'Company' ? locationIds : [],
+    ...(approveAll ? { approveAllLocations: true } : {}),
     userId: INSTALLER_USER_ID,
     scope: userType === 'Company' ? COMPANY_SCOPES : LOCATION_SCOPES,
     ...(redirectUri !== undefined ? { redirectUri } : {}),
@@ -252,9 +255,10 @@ async function authorize(ctx: SandboxContext, app: OAuthApp, userType: UserType,
 }
 
 const authorizeBody = z
-  .object({ userType: z.enum(['Company', 'Location']), locationIds: z.array(z.string().min(1)).min(1).max(1000) })
+  .object({ userType: z.enum(['Company', 'Location']), locationIds: z.array(z.string().min(1)).min(1).max(1000), approveAll: z.boolean().optional() })
   .strict()
-  .refine((b) => b.userType === 'Company' || b.locationIds.length === 1, { message: 'a Location install is for exactly one location', path: ['locationIds'] });
+  .refine((b) => b.userType === 'Company' || b.locationIds.length === 1, { message: 'a Location install is for exactly one location', path: ['locationIds'] })
+  .refine((b) => !b.approveAll || b.userType === 'Company', { message: 'only a Company install approves all locations', path: ['approveAll'] });
 const revokeBody = z
   .object({ locationId: z.string().min(1).optional(), companyId: z.string().min(1).optional() })
   .strict()
@@ -288,7 +292,7 @@ export function sandboxOAuthRoutes(ctx: SandboxContext): Router {
     const app = appOf();
     const body = parseInput(authorizeBody, req.body, 400);
     body.locationIds.forEach(knownLocation);
-    res.status(201).json({ code: await authorize(ctx, app, body.userType, [...new Set(body.locationIds)]) });
+    res.status(201).json({ code: await authorize(ctx, app, body.userType, [...new Set(body.locationIds)], undefined, body.approveAll) });
   });
 
   router.post('/revoke', async (req, res) => {

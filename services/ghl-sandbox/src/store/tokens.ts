@@ -12,6 +12,8 @@ export interface Grant {
   locationId?: string;
   /** A Company grant's approved locations (the ones it may mint location tokens for). */
   approvedLocations: string[];
+  /** The installer approved every location: GHL's answer then says `approveAllLocations` and lists none. */
+  approveAllLocations?: boolean;
   userId: string;
   scope: string;
 }
