@@ -3,7 +3,6 @@
  * the checks a nudge makes at its due time, one by one.
  */
 import { DelayedError, Queue, type Job } from 'bullmq';
-import pino from 'pino';
 import { RunStore } from '@wab/shared';
 import { createWorkerMetrics } from '../../../services/worker/src/metrics/worker-metrics';
 import { ContactInbox } from '../../../services/worker/src/processing/contact-inbox';
@@ -51,7 +50,6 @@ function setup(options: { now?: Date; hours?: OpeningHours | null; workflow?: bo
     windowClosed: async (_contactId, lastInboundMs) => (options.workflow ? (enrolled.push(lastInboundMs), 'enrolled') : 'none'),
     whatsappWindowHours: 24,
     timeZone: 'UTC',
-    logger: pino({ level: 'silent' }),
     now: () => options.now ?? NOW,
   });
   return { nudge, profiles, sent, enrolled, metrics };

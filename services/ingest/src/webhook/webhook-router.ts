@@ -109,10 +109,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
       throw new AppError('VALIDATION_ERROR', 'Request body is not valid JSON', { field: '(body)' });
     }
     let normalised = normaliseWebhook(body, { acceptedChannels: config.ACCEPTED_CHANNELS });
-    if (res.locals.signatureScheme === 'token') {
-      normalised = workflowDelivery(normalised, res.locals.tokenHolder as TokenHolder);
-      res.locals.workflowDelivery = true;
-    }
+    if (res.locals.signatureScheme === 'token') normalised = workflowDelivery(normalised, res.locals.tokenHolder as TokenHolder);
     if (normalised.outcome === 'ignored') return ignore(res, normalised.eventType, normalised.reasonCode, normalised.reason);
     if (normalised.outcome === 'app') return void appEvent(res, normalised).catch(next);
     // GHL's public keys sign GHL's own payloads; the reference format is this product's, signed with its secret.
@@ -177,10 +174,10 @@ export function webhookRouter(deps: WebhookDeps): Router {
     const event = res.locals.event as Event;
     if (res.locals.wait) startEventsReader();
     const runId = `run_${randomUUID()}`;
+    let ids: string[];
     try {
-      const byWorkflowRule = res.locals.workflowDelivery && event.dedupeIds.length === 0;
-      const ids = byWorkflowRule ? [await deps.dedupe.workflowDeliveryId(event)] : deliveryIds(event.dedupeIds, res.locals.rawBody as Buffer);
-      res.locals.dedupeIds = ids;
+      const byWorkflowRule = res.locals.signatureScheme === 'token' && event.dedupeIds.length === 0;
+      ids = byWorkflowRule ? [await deps.dedupe.workflowDeliveryId(event)] : deliveryIds(event.dedupeIds, res.locals.rawBody as Buffer);
       const holder = await deps.dedupe.claim(ids, runId, byWorkflowRule ? config.WORKFLOW_DEDUPE_SECONDS : undefined);
       if (holder && (await originalLanded(holder))) {
         metrics.duplicates.inc();
@@ -189,7 +186,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         res.status(200).json({ status: 'duplicate', message: 'Already received', workflow_run_id: holder.runId, booking_id: null });
         return;
       }
-      if (holder) await deps.dedupe.takeOver(res.locals.dedupeIds as string[], runId);
+      if (holder) await deps.dedupe.takeOver(ids, runId);
     } catch (error) {
       return queueUnavailable(res, error);
     }
@@ -206,7 +203,7 @@ export function webhookRouter(deps: WebhookDeps): Router {
         webhook,
       );
     } catch (error) {
-      deps.dedupe.release(res.locals.dedupeIds as string[], runId).catch(() => undefined);
+      deps.dedupe.release(ids, runId).catch(() => undefined);
       return queueUnavailable(res, error);
     }
     res.locals.runId = runId;

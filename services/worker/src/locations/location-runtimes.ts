@@ -97,7 +97,6 @@ export function createLocationRuntimes(deps: SharedRuntimeDeps) {
         runStore: processor.runStore,
         metrics: processor.metrics,
         followUps: processor.followUps!,
-        logger: processor.logger,
         calendar: ports.calendar,
         sendReply: ports.sendReply,
         windowClosed,

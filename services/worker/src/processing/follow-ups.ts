@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { DelayedError, type Job, type Queue } from 'bullmq';
-import type { Logger } from 'pino';
 import type { RunStore } from '@wab/shared';
 import type { WorkerMetrics } from '../metrics/worker-metrics';
 import { nextOpening, overlapsOpenHours } from '../workflow/opening-hours';
@@ -63,10 +62,10 @@ export class FollowUps {
   }
 
   /** The nudges not done yet (waiting for their time, or being sent), at most 200. */
-  async pending(contactKey?: string): Promise<Array<FollowUpJob & { dueAt: string }>> {
+  async pending(): Promise<Array<FollowUpJob & { dueAt: string }>> {
     const jobs = await this.queue.getJobs(['delayed', 'waiting', 'active'], 0, 199);
     return jobs
-      .filter((j) => j && (!contactKey || j.data.contactKey === contactKey))
+      .filter((j) => j)
       .map((j) => ({ ...j.data, dueAt: new Date(j.timestamp + (j.opts.delay ?? 0)).toISOString() }));
   }
 }
@@ -84,7 +83,6 @@ export interface NudgeDeps {
   /** The location's zone (slots are shown in the contact's when GHL knows it). */
   timeZone: string;
   serviceLabels?: Parameters<typeof serviceLabel>[2];
-  logger: Logger;
   now?: () => Date;
 }
 
